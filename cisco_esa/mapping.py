@@ -225,11 +225,20 @@ def _all_of(v: Any) -> list:
     raise _Fallback  # another object: jsonpath-ng asks it for keys(); let it
 
 
-def _step_runner(steps: tuple[tuple[str, Any], ...], singular: bool) -> Callable[[Any], Any]:
-    """A general executor of simple steps, for paths no specialised shape fits."""
+Steps = tuple[tuple[str, Any], ...]
+# A compiled accessor: (value to start from, whole event) -> value or ABSENT. The event
+# is there for the fallback, which reruns the whole path with jsonpath-ng.
+Tail = Callable[[Any, Any], Any]
 
-    def run(event: Any) -> Any:
-        current = [event]
+
+def _step_runner(steps: Steps, singular: bool) -> Callable[[Any], Any]:
+    """A general executor of simple steps, for paths no specialised shape fits.
+
+    Keeps every match in order, as jsonpath-ng's Child does (left matches, then each
+    one's right matches)."""
+
+    def run(start: Any) -> Any:
+        current = [start]
         for kind, arg in steps:
             found = []
             for v in current:
@@ -249,48 +258,48 @@ def _step_runner(steps: tuple[tuple[str, Any], ...], singular: bool) -> Callable
             if not found:
                 return ABSENT
             current = found
-        if singular:
-            return current[0]
-        return current
+        return current[0] if singular else current
 
     return run
 
 
-def _fast_getter(
-    steps: tuple[tuple[str, Any], ...], singular: bool, slow: Callable[[Any], Any]
-) -> Callable[[Any], Any]:
-    """A fast accessor for a simple path, specialised for the common shapes: a key chain,
-    a key chain then one index, a key chain then [*]. Anything the fast code cannot judge
-    with certainty is handed to ``slow`` (jsonpath-ng)."""
-    kinds = [k for k, _ in steps]
+def _tail(steps: Steps, singular: bool, slow: Callable[[Any], Any]) -> Tail:
+    """A fast accessor for simple steps, specialised for the common shapes: a key chain,
+    a key chain then one index, a key chain then [*]. A value the fast code cannot judge
+    with certainty sends the whole event to ``slow`` (jsonpath-ng)."""
     n_keys = 0
-    while n_keys < len(kinds) and kinds[n_keys] is _KEY:
+    while n_keys < len(steps) and steps[n_keys][0] is _KEY:
         n_keys += 1
     keys = tuple(arg for _, arg in steps[:n_keys])
     rest = steps[n_keys:]
+    chain = _key_chain(keys) if keys else (lambda v: v)
 
     if not rest and keys:
-        return _key_chain(keys)
 
-    if len(rest) == 1 and keys:
-        chain = _key_chain(keys)
-        kind, i = rest[0]
-        if kind is _INDEX:
+        def get_keys(start: Any, event: Any) -> Any:
+            return chain(start)
 
-            def get_index(event: Any) -> Any:
-                v = chain(event)
-                if type(v) is list:
-                    # For a real list, v[i] succeeds exactly when -len <= i < len.
-                    try:
-                        return v[i]
-                    except IndexError:
-                        return ABSENT
-                return _index_of(v, i)
+        return get_keys
 
-            return get_index
+    if len(rest) == 1 and rest[0][0] is _INDEX:
+        i = rest[0][1]
 
-        def get_all(event: Any) -> Any:
-            v = chain(event)
+        def get_index(start: Any, event: Any) -> Any:
+            v = chain(start)
+            if type(v) is list:
+                # For a real list, v[i] succeeds exactly when -len <= i < len.
+                try:
+                    return v[i]
+                except IndexError:
+                    return ABSENT
+            return _index_of(v, i)
+
+        return get_index
+
+    if len(rest) == 1 and rest[0][0] is _ALL:
+
+        def get_all(start: Any, event: Any) -> Any:
+            v = chain(start)
             if type(v) is list:
                 return list(v) if v else ABSENT
             if v is ABSENT:
@@ -304,9 +313,9 @@ def _fast_getter(
 
     run = _step_runner(steps, singular)
 
-    def get_general(event: Any) -> Any:
+    def get_general(start: Any, event: Any) -> Any:
         try:
-            return run(event)
+            return run(start)
         except _Fallback:
             return slow(event)
 
@@ -320,12 +329,18 @@ class Field:
     name: str
     path: str
     expression: _jp.JSONPath = dc_field(repr=False, compare=False)
+    # True when the path can match at most one node (its value is not a list).
     singular: bool = True
-    fast: bool = dc_field(default=False, compare=False)
+    # The simple steps the fast accessor runs; None when jsonpath-ng runs the path.
+    steps: Steps | None = dc_field(default=None, repr=False, compare=False)
     # The field's value from an event (ABSENT when the path matches nothing).
     get: Callable[[Any], Any] = dc_field(repr=False, compare=False, default=None)  # type: ignore[assignment]
     # The same by jsonpath-ng alone: the reference semantics, for tests and fallbacks.
     reference: Callable[[Any], Any] = dc_field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def fast(self) -> bool:
+        return self.steps is not None
 
 
 def compile_path(path: str, name: str = "") -> Field:
@@ -337,10 +352,61 @@ def compile_path(path: str, name: str = "") -> Field:
     reference = _reference_getter(expression, singular)
     steps = _steps_of(expression)
     if steps:
-        getter = _fast_getter(tuple(steps), singular, reference)
-    else:
-        getter = reference  # not a simple path ("$" alone included): jsonpath-ng decides
-    return Field(name, path, expression, singular, bool(steps), getter, reference)
+        tail = _tail(tuple(steps), singular, reference)
+
+        def get(event: Any) -> Any:
+            return tail(event, event)
+
+        return Field(name, path, expression, singular, tuple(steps), get, reference)
+    # Not a simple path ("$" alone included): jsonpath-ng decides.
+    return Field(name, path, expression, singular, None, reference, reference)
+
+
+# Member operations of a plan, run inline by Mapping.map when the group's start value is
+# a plain dict (the shape of every real event), so the common shapes cost no call.
+_OP_KEY, _OP_KEY_INDEX, _OP_KEY_ALL, _OP_TAIL, _OP_SAME = range(5)
+
+
+def _plan(fields: tuple[Field, ...]) -> tuple:
+    """The hot-loop form of a mapping: runs of consecutive fields that start with the same
+    key share one lookup of it (every tracking field starts with ``attributes``).
+
+    Each group is (first key or None, members); each member is (name, op, key, arg, tail):
+    ``tail(start, event)`` always gives the value; ``op``/``key``/``arg`` let the loop do
+    the same inline for a dict start. ``_OP_SAME`` marks a field whose path equals the
+    previous field's (Document ID and Message ID): its value is the one just computed."""
+    groups: list[tuple[str | None, list]] = []
+    previous: Field | None = None
+    for f in fields:
+        if f.steps is None:
+            group, rest = None, None
+        elif len(f.steps) >= 2 and f.steps[0][0] is _KEY:
+            group, rest = f.steps[0][1], f.steps[1:]
+        else:
+            group, rest = None, f.steps
+        same_group = bool(groups) and groups[-1][0] == group
+        if same_group and previous is not None and previous.expression == f.expression:
+            member = (f.name, _OP_SAME, None, None, groups[-1][1][-1][4])
+        elif rest is None:
+            ref = f.reference
+            member = (f.name, _OP_TAIL, None, None, lambda start, event, ref=ref: ref(event))
+        else:
+            tail = _tail(rest, f.singular, f.reference)
+            kinds = tuple(k for k, _ in rest)
+            if kinds == (_KEY,):
+                member = (f.name, _OP_KEY, rest[0][1], None, tail)
+            elif kinds == (_KEY, _INDEX):
+                member = (f.name, _OP_KEY_INDEX, rest[0][1], rest[1][1], tail)
+            elif kinds == (_KEY, _ALL):
+                member = (f.name, _OP_KEY_ALL, rest[0][1], None, tail)
+            else:
+                member = (f.name, _OP_TAIL, None, None, tail)
+        if same_group:
+            groups[-1][1].append(member)
+        else:
+            groups.append((group, [member]))
+        previous = f
+    return tuple((g, tuple(members)) for g, members in groups)
 
 
 # --------------------------------------------------------------------------- mappings
@@ -369,9 +435,7 @@ class Mapping:
     fields: tuple[Field, ...] = ()
 
     def __post_init__(self) -> None:
-        # Hot-loop data: (name, getter) pairs in output order.
-        object.__setattr__(self, "_plan", tuple((f.name, f.get) for f in self.fields))
-        object.__setattr__(self, "_reference_plan", tuple((f.name, f.reference) for f in self.fields))
+        object.__setattr__(self, "_plan", _plan(self.fields))
 
     def matches(self, event: Any) -> bool:
         """True when the search string selects ``event``."""
@@ -385,14 +449,58 @@ class Mapping:
 
     def map(self, event: Any) -> dict[str, Any]:
         """``{field name: value}`` for the fields whose path matches in ``event``."""
-        # A set auto-id field changes what jsonpath-ng's Fields return; the fast
-        # accessors do not model it, so the reference path takes over.
-        plan = self._plan if _jp.auto_id_field is None else self._reference_plan  # type: ignore[attr-defined]
-        out = {}
-        for name, get in plan:
-            value = get(event)
-            if value is not ABSENT:
-                out[name] = value
+        out: dict[str, Any] = {}
+        if _jp.auto_id_field is not None:
+            # A set auto-id field changes what jsonpath-ng's Fields return; the fast
+            # accessors do not model it, so jsonpath-ng maps the event alone.
+            for f in self.fields:
+                value = f.reference(event)
+                if value is not ABSENT:
+                    out[f.name] = value
+            return out
+        for group, members in self._plan:  # type: ignore[attr-defined]
+            if group is None:
+                start = event
+            else:
+                try:
+                    start = event.get(group, ABSENT)
+                except (TypeError, AttributeError):  # as jsonpath-ng's Fields: no match
+                    continue
+                if start is ABSENT:
+                    continue
+            value = ABSENT
+            if type(start) is dict:
+                # A plain dict: start.get(key, ABSENT) is exactly Fields' own call, and a
+                # plain list is the only value whose indexing needs no further check.
+                get = start.get
+                for name, op, key, arg, tail in members:
+                    if op == _OP_KEY:
+                        value = get(key, ABSENT)
+                    elif op == _OP_KEY_INDEX:
+                        value = get(key, ABSENT)
+                        if type(value) is list:
+                            try:
+                                value = value[arg]
+                            except IndexError:
+                                value = ABSENT
+                        elif value is not ABSENT:
+                            value = tail(start, event)
+                    elif op == _OP_KEY_ALL:
+                        value = get(key, ABSENT)
+                        if type(value) is list:
+                            value = value[:] if value else ABSENT
+                        elif value is not ABSENT:
+                            value = tail(start, event)
+                    elif op != _OP_SAME:
+                        value = tail(start, event)
+                    if value is not ABSENT:
+                        out[name] = value
+            else:
+                for name, op, _key, _arg, tail in members:
+                    if op != _OP_SAME:
+                        value = tail(start, event)
+                    if value is not ABSENT:
+                        out[name] = value
         return out
 
 

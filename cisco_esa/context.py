@@ -1,0 +1,43 @@
+"""What a handler receives besides its params: the client, the clock, the checkpoint state,
+and a helper to run one call per id concurrently with order kept."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from cisco_esa.client import Client
+from cisco_esa.outcome import CommandError, Item
+
+MAX_PARALLEL = 8
+
+
+@dataclass
+class Context:
+    client: Client
+    clock: Callable[[], datetime]
+    state: dict | None = None
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("cisco_esa.command"))
+    progress: Callable[[int, int | None], None] | None = None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def for_each(self, ids: Iterable[Any], call: Callable[[Any], Any], parallel: int = MAX_PARALLEL) -> list[Item]:
+        """One call per id, at most `parallel` at once; a CommandError fails only its own item.
+        Writes pass parallel=1 so that a failure never races another write."""
+        ids = list(ids)
+
+        def one(item_id):
+            try:
+                return Item(item_id, None, call(item_id))
+            except CommandError as exc:
+                return Item(item_id, exc, None)
+
+        if parallel <= 1 or len(ids) <= 1:
+            return [one(i) for i in ids]
+        with ThreadPoolExecutor(max_workers=min(parallel, len(ids))) as pool:
+            return list(pool.map(one, ids))

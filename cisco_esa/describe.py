@@ -1,0 +1,121 @@
+"""Human- and machine-readable descriptions of the commands, derived from the manifest and
+the schemas (used by `cisco-esa describe` and to generate docs/commands.md)."""
+
+from __future__ import annotations
+
+import json
+
+from cisco_esa.manifest import Command, manifest
+
+
+def describe(command: Command) -> dict:
+    schema = command.params
+    required = set(schema.schema.get("required", []))
+    conditional: dict[str, list[str]] = {}
+    for rule in schema.schema.get("allOf", []):
+        for pid in rule.get("then", {}).get("required", []):
+            conditional.setdefault(pid, []).append(rule.get("x-when", "a condition holds"))
+    params = []
+    for pid in schema.properties:
+        prop = schema.property(pid)
+        kind = prop.get("type")
+        if kind == "array":
+            item = schema.property(pid).get("items", {})
+            kind = f"list of {_resolved(item).get('type', 'value')}"
+        if prop.get("format") == "esa-time":
+            kind = "time"
+        entry = {"id": pid, "name": prop.get("title", pid), "type": kind,
+                 "required": pid in required, "description": prop.get("description", "")}
+        if pid in conditional:
+            entry["required_when"] = conditional[pid]
+        for key in ("enum", "default", "minimum", "maximum"):
+            if key in prop:
+                entry[key] = prop[key]
+        params.append(entry)
+    return {"id": command.id, "display_name": command.display_name, "description": command.description,
+            "kind": command.kind, "read_only": command.read_only, "parameters": params,
+            "example": example(command, params)}
+
+
+def _resolved(schema: dict) -> dict:
+    from cisco_esa.params import resolve
+
+    return resolve(schema)
+
+
+_EXAMPLES = {
+    "time": ["-1h", "now"], "appliance_serial_number": "4229CAEC09527FD2570C-F028BAE54A11",
+    "message_ids": "4411,4412", "quarantine_message_ids": "783,782", "subject": "Password Reset",
+    "domains_or_email_addresses": "spammy.example", "senders": "bad@phish.example",
+    "recipients": "alice@corp.example", "counter_group": "mail_incoming_traffic_summary",
+}
+
+
+def example(command: Command, params: list[dict]) -> str:
+    parts = ["cisco-esa run", command.id]
+    time_values = iter(["-1h", "now", "now"])
+    for p in params:
+        if not (p["required"] or p.get("required_when") and _first_case(p)):
+            continue
+        if p["type"] == "time":
+            value = next(time_values)
+        elif "enum" in p:
+            value = p["enum"][0] if p["id"] != "view_by" else "Recipient"
+        else:
+            value = _EXAMPLES.get(p["id"], "alice@corp.example" if "list" in p["type"] else "value")
+        parts.append(f"--param {p['id']}={_quote(str(value))}")
+    return " ".join(parts)
+
+
+def _first_case(p: dict) -> bool:
+    # Examples show the View By = Recipient variant.
+    return any("Recipient" in w for w in p.get("required_when", []))
+
+
+def _quote(text: str) -> str:
+    return f"'{text}'" if any(c in text for c in " <>&|;") else text
+
+
+def render_text(info: dict) -> str:
+    lines = [f"{info['display_name']} ({info['id']})", "", info["description"], ""]
+    lines.append("Parameters:" if info["parameters"] else "Parameters: none")
+    for p in info["parameters"]:
+        flags = ["required" if p["required"] else "optional"]
+        if p.get("required_when"):
+            flags = ["required when " + " or ".join(p["required_when"])]
+        if "enum" in p:
+            flags.append("one of " + ", ".join(map(str, p["enum"])))
+        if "default" in p:
+            flags.append(f"default {p['default']}")
+        if "minimum" in p or "maximum" in p:
+            flags.append(f"range {p.get('minimum', '')}..{p.get('maximum', '')}")
+        lines.append(f"  {p['id']} ({p['type']}; {'; '.join(flags)})")
+        if p["description"]:
+            lines.append(f"      {p['description']}")
+    lines += ["", "Example:", f"  {info['example']}"]
+    return "\n".join(lines)
+
+
+def commands_markdown() -> str:
+    """docs/commands.md, generated; a test checks it has not drifted."""
+    out = ["# Commands", "", "Generated from integration.yaml and schemas/ by "
+           "`python -m cisco_esa.describe > docs/commands.md`; do not edit by hand.", ""]
+    for cmd in manifest().commands.values():
+        info = describe(cmd)
+        out += [f"## {info['display_name']} (`{info['id']}`)", "", info["description"], ""]
+        if info["parameters"]:
+            out += ["| parameter | type | required | default | values | description |", "|---|---|---|---|---|---|"]
+            for p in info["parameters"]:
+                req = "yes" if p["required"] else ("when " + " or ".join(p["required_when"]) if p.get("required_when") else "no")
+                values = ", ".join(map(str, p.get("enum", [])))
+                if "minimum" in p or "maximum" in p:
+                    values = f"{p.get('minimum', '')}..{p.get('maximum', '')}"
+                default = "" if "default" not in p else f"`{p['default']}`"
+                out.append(f"| `{p['id']}` | {p['type']} | {req} | {default} | {values} | {p['description']} |")
+            out.append("")
+        out += ["```sh", info["example"], "```", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(commands_markdown(), end="")

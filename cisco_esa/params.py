@@ -1,0 +1,257 @@
+"""Command input: coerce what a CLI or a platform sends, fill defaults, validate against the
+command's JSON schema, and report every problem in one message that names each parameter."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from cisco_esa import resources
+from cisco_esa.outcome import InputError
+from cisco_esa.timefmt import parse_input_time
+
+DEFINITIONS_ID = "urn:cisco-esa:definitions"
+
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$")
+_DOMAIN = re.compile(r"^\.?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}$")
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("esa-email", raises=ValueError)
+def is_email(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return True
+
+
+def _is_bracketed_ip(value: str) -> bool:
+    if not (value.startswith("[") and value.endswith("]")):
+        return False
+    try:
+        ipaddress.ip_address(value[1:-1])
+    except ValueError:
+        return False
+    return True
+
+
+@FORMATS.checks("esa-domain", raises=ValueError)
+def is_domain(value) -> bool:
+    """A domain (`example.com`, partial `.example.com`, `server.domain`) or `[IP]` (the blocklist forms)."""
+    if not isinstance(value, str):
+        return True
+    if len(value) > 253 or not (_DOMAIN.match(value) or _is_bracketed_ip(value)):
+        raise ValueError(f"{value!r} is not a domain (example.com, .example.com or [192.0.2.1])")
+    return True
+
+
+@FORMATS.checks("esa-sender", raises=ValueError)
+def is_sender(value) -> bool:
+    """What a safelist/blocklist sender entry may be: an address, a domain or `[IP]`."""
+    if not isinstance(value, str):
+        return True
+    if "@" in value:
+        return is_email(value)
+    if len(value) > 253 or not (_DOMAIN.match(value) or _is_bracketed_ip(value)):
+        raise ValueError(f"{value!r} is not an e-mail address, a domain or [IP]")
+    return True
+
+
+@FORMATS.checks("esa-time", raises=ValueError)
+def is_time(value) -> bool:
+    # The real conversion (with the clock) happens after validation; here only the form.
+    if isinstance(value, str):
+        parse_input_time(value, datetime.now().astimezone())
+    return True
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    definitions = json.loads((resources.SCHEMAS / "_definitions.json").read_text())
+    return Registry().with_resource(DEFINITIONS_ID, Resource.from_contents(definitions))
+
+
+def resolve(schema: dict) -> dict:
+    """A property schema with its `$ref` (to the shared definitions) merged in."""
+    ref = schema.get("$ref")
+    if not ref:
+        return schema
+    target = registry().resolver().lookup(ref).contents
+    merged = {**resolve(target), **{k: v for k, v in schema.items() if k != "$ref"}}
+    return merged
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text.strip()).lower()
+
+
+def _coerce_scalar(value: Any, schema: dict) -> Any:
+    kind = schema.get("type")
+    if "enum" in schema and isinstance(value, str):
+        # Enum values are the spec's display values, matched case-insensitively (contract §1).
+        for choice in schema["enum"]:
+            if isinstance(choice, str) and _norm(choice) == _norm(value):
+                return choice
+        return value
+    if kind == "integer" and isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return int(value)
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "boolean" and isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "1", "yes"):
+            return True
+        if low in ("false", "0", "no"):
+            return False
+    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if kind == "string" and isinstance(value, str) and not schema.get("x-keep-whitespace"):
+        return value.strip()
+    return value
+
+
+def _coerce(value: Any, schema: dict) -> Any:
+    schema = resolve(schema)
+    if schema.get("type") == "array":
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    return value  # left for the validator to report as not an array
+            elif text == "":
+                value = []
+            else:
+                value = [part.strip() for part in text.split(",") if part.strip() != ""]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = [value]
+        if isinstance(value, list):
+            items = resolve(schema.get("items", {}))
+            return [_coerce_scalar(v, items) for v in value]
+        return value
+    return _coerce_scalar(value, schema)
+
+
+class ParamSchema:
+    """One command's compiled input schema."""
+
+    def __init__(self, name: str, schema: dict):
+        Draft202012Validator.check_schema(schema)
+        self.name = name
+        self.schema = schema
+        self.properties: dict[str, dict] = schema.get("properties", {})
+        self.validator = Draft202012Validator(schema, registry=registry(), format_checker=FORMATS)
+
+    def property(self, pid: str) -> dict:
+        return resolve(self.properties[pid])
+
+    def time_params(self) -> list[str]:
+        return [p for p in self.properties if self.property(p).get("format") == "esa-time"]
+
+    def validate(self, params: dict | None, now: datetime) -> dict:
+        """Coerce, default, validate; return typed params or raise InputError listing every problem."""
+        problems: list[str] = []
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise InputError(["parameters must be an object of parameter id to value"])
+        values: dict[str, Any] = {}
+        for key, value in params.items():
+            if key not in self.properties:
+                problems.append(_unknown(key, self.properties))
+                continue
+            if value is None or (isinstance(value, str) and value.strip() == "" and "default" in self.property(key)):
+                continue  # an empty optional field of a platform form means "not given"
+            values[key] = _coerce(value, self.properties[key])
+        for key in self.properties:
+            prop = self.property(key)
+            if key not in values and "default" in prop:
+                values[key] = prop["default"]
+        for error in sorted(self.validator.iter_errors(values), key=lambda e: [str(p) for p in e.path]):
+            problems.append(self._describe(error))
+        if problems:
+            raise InputError(list(dict.fromkeys(problems)))
+        for key in self.time_params():
+            if key in values:
+                values[key] = parse_input_time(values[key], now)
+        return values
+
+    def _describe(self, error) -> str:
+        path = list(error.path)
+        where = _where(path)
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
+            when = _condition(self.schema, list(error.schema_path))
+            return f"{_where(path + [missing])}: required{when}"
+        if error.validator == "dependentRequired":
+            m = re.match(r"'(.+)' is a dependency of '(.+)'", error.message)
+            missing, given = m.groups() if m else ("a parameter", "another parameter")
+            return f"{_where(path + [missing])}: required when {given} is given"
+        if error.validator == "format":
+            return f"{where}: {error.cause or error.message}" if error.cause else f"{where}: {error.message}"
+        if error.validator == "enum":
+            choices = ", ".join(str(c) for c in error.validator_value)
+            return f"{where}: {_short(error.instance)} is not one of {choices}"
+        if error.validator == "type":
+            return f"{where}: {_short(error.instance)} is not of type {error.validator_value}"
+        if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            word = {"minimum": "less than the minimum of", "maximum": "greater than the maximum of",
+                    "exclusiveMinimum": "not greater than", "exclusiveMaximum": "not less than"}[error.validator]
+            return f"{where}: {_short(error.instance)} is {word} {error.validator_value}"
+        if error.validator == "minItems":
+            return f"{where}: needs at least {error.validator_value} value(s)"
+        if error.validator == "maxItems":
+            return f"{where}: takes at most {error.validator_value} values"
+        if error.validator in ("minLength", "maxLength", "pattern"):
+            detail = {"minLength": "is empty" if error.validator_value == 1 else f"is shorter than {error.validator_value} characters",
+                      "maxLength": f"is longer than {error.validator_value} characters",
+                      "pattern": "is not in the expected form"}[error.validator]
+            hint = resolve(self.properties.get(path[0], {})).get("x-hint") if path else None
+            return f"{where}: {_short(error.instance)} {detail}" + (f" ({hint})" if hint else "")
+        return f"{where}: {error.message}"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _where(path: list) -> str:
+    if not path:
+        return "parameters"
+    out = str(path[0])
+    for part in path[1:]:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _condition(schema: dict, schema_path: list) -> str:
+    """For a `required` inside an if/then, the `x-when` text of that rule (e.g. ' when view_by is Sender')."""
+    node: Any = schema
+    when = ""
+    for part in schema_path:
+        if isinstance(node, dict) and "x-when" in node:
+            when = f" when {node['x-when']}"
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return when
+
+
+def _unknown(key: str, known: dict) -> str:
+    close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    shown = key if isinstance(key, str) and re.fullmatch(r"[\w .-]{1,60}", key) else _short(key)
+    return f"{shown}: unknown parameter{hint}"

@@ -1,0 +1,121 @@
+"""Times: what users may type (contract §1), what each endpoint accepts (asyncos-api §1.3),
+and the appliance's display timestamps turned into ISO-8601 UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+UTC = timezone.utc
+
+_RELATIVE = re.compile(r"^\s*(?:now\s*)?(?:([+-])\s*(\d+)\s*([smhdw]))?\s*$", re.I)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_EPOCH = re.compile(r"^\s*\d{9,11}(\.\d+)?\s*$")
+# Earliest/latest times we accept: the appliance keeps no mail older than this anyway.
+_MIN = datetime(1990, 1, 1, tzinfo=UTC)
+_MAX = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def parse_input_time(value, now: datetime) -> datetime:
+    """ISO 8601, `2023-04-24 00:00`, epoch seconds, or `now` / `-15m` / `-2h` / `-7d`; UTC unless an offset is given."""
+    try:
+        return _parse_input_time(value, now)
+    except (OverflowError, OSError):
+        raise ValueError(f"{str(value)[:40]!r} is out of range (1990..2200)") from None
+
+
+def _parse_input_time(value, now: datetime) -> datetime:
+    if isinstance(value, datetime):
+        dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        dt = datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        rel = _RELATIVE.match(text) if text and (text[0] in "+-" or text.lower().startswith("now")) else None
+        if rel:
+            sign, amount, unit = rel.groups()
+            if not amount:
+                dt = now
+            else:
+                delta = timedelta(**{_UNITS[unit.lower()]: int(amount)})
+                dt = now - delta if sign == "-" else now + delta
+        elif _EPOCH.match(text):
+            dt = datetime.fromtimestamp(float(text), UTC)
+        else:
+            iso = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", text) else text
+            if iso.endswith(("Z", "z")):
+                iso = iso[:-1] + "+00:00"
+            try:
+                dt = datetime.fromisoformat(iso)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time (use ISO 8601, 'YYYY-MM-DD HH:MM', epoch seconds or -15m/-2h/-7d)") from None
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+    else:
+        raise ValueError(f"{value!r} is not a time")
+    dt = dt.astimezone(UTC)
+    if not (_MIN <= dt < _MAX):
+        raise ValueError(f"{value!r} is out of range (1990..2200)")
+    return dt
+
+
+def floor_minute(dt: datetime) -> datetime:
+    return dt.replace(second=0, microsecond=0)
+
+
+def floor_hour(dt: datetime) -> datetime:
+    return dt.replace(minute=0, second=0, microsecond=0)
+
+
+def minute_param(dt: datetime) -> str:
+    """Tracking and quarantine dates: seconds forced to 00, milliseconds .000 (asyncos-api §1.3)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00.000Z")
+
+
+def hour_param(dt: datetime) -> str:
+    """Reporting dates: whole hours only (asyncos-api §1.3)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:00:00.000Z")
+
+
+def iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# `20 Sep 2022 14:54:50 (GMT +00:00)`, `07 Sep 2022 08:10:33 (GMT)`, `(GMT-06:00)`,
+# quarantine `20 Sep 2022 15:13 (GMT +00:00)` without seconds (asyncos-api §1.3).
+_DISPLAY = re.compile(
+    r"^\s*(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{1,2}):(\d\d)(?::(\d\d))?"
+    r"\s*(?:\(\s*(?:GMT|UTC)\s*(?:([+-])\s*(\d{1,2}):?(\d\d))?\s*\))?\s*$"
+)
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+
+
+def parse_appliance_time(text) -> datetime | None:
+    """An appliance display timestamp → aware UTC datetime; None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    m = _DISPLAY.match(text)
+    if not m:
+        try:
+            dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    day, mon, year, hh, mm, ss, sign, oh, om = m.groups()
+    month = _MONTHS.get(mon.lower())
+    if month is None:
+        return None
+    try:
+        offset = timedelta(hours=int(oh), minutes=int(om)) if sign else timedelta(0)
+        tz = timezone(-offset if sign == "-" else offset)
+        dt = datetime(int(year), month, int(day), int(hh), int(mm), int(ss or 0), tzinfo=tz)
+    except ValueError:
+        return None
+    return dt.astimezone(UTC)
+
+
+def appliance_time_iso(text) -> str | None:
+    return iso(parse_appliance_time(text))

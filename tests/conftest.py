@@ -1,0 +1,69 @@
+"""Shared fixtures: the built-in simulator on a free loopback port (started once per session),
+an Integration wired to it with a frozen clock, and golden-sample comparison."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from cisco_esa.integration import Integration
+
+# The world of the session simulator is built around this instant, and every Integration
+# of the tests runs on this clock, so that golden samples never drift with the date.
+FROZEN_NOW = datetime(2026, 11, 20, 12, 30, 0, tzinfo=timezone.utc)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="rewrite sample_outputs/*.json from this run instead of comparing")
+
+
+@pytest.fixture(scope="session")
+def regen_golden(request) -> bool:
+    return request.config.getoption("--regen-golden")
+
+
+def _start(appliance: str, **kw):
+    from cisco_esa.simulator import Simulator
+
+    sim = Simulator(appliance=appliance, seed=1, now=FROZEN_NOW, **kw)
+    sim.start()
+    return sim
+
+
+@pytest.fixture(scope="session")
+def sim_session():
+    sim = _start("esa")
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def sim(sim_session):
+    """The ESA simulator, reset to its seeded world before each test (state, faults, log)."""
+    sim_session.reset()
+    return sim_session
+
+
+@pytest.fixture(scope="session")
+def sma_session():
+    sim = _start("sma")
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def sma(sma_session):
+    sma_session.reset()
+    return sma_session
+
+
+@pytest.fixture
+def integration(sim):
+    return Integration(sim.connection(), clock=lambda: FROZEN_NOW)
+
+
+@pytest.fixture
+def sma_integration(sma):
+    return Integration(sma.connection(), clock=lambda: FROZEN_NOW)
