@@ -119,3 +119,13 @@ def parse_appliance_time(text) -> datetime | None:
 
 def appliance_time_iso(text) -> str | None:
     return iso(parse_appliance_time(text))
+
+
+def endpoint_window(start: datetime, end: datetime, unit: str) -> tuple[str, str, dict]:
+    """Floor a [start, end) window to what the endpoint accepts ('minute' for tracking and the
+    quarantine, 'hour' for reports) and say in `data` whether a time was changed (contract §3a)."""
+    floor, render = (floor_minute, minute_param) if unit == "minute" else (floor_hour, hour_param)
+    s, e = floor(start), floor(end)
+    info = {"start_time": iso(s), "end_time": iso(e),
+            "rounded": [name for name, before, after in (("start_time", start, s), ("end_time", end, e)) if before != after]}
+    return render(s), render(e), info
