@@ -1,0 +1,97 @@
+"""`cisco-esa demo`: an investigation a SOC analyst would run, end to end against the built-in
+simulator started in-process, with no set-up at all."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from cisco_esa.integration import Integration
+
+_MARK = {"Successful": "ok  ", "Partially Successful": "part", "Failed": "FAIL"}
+
+
+def _first(seq, default=None):
+    return seq[0] if isinstance(seq, list) and seq else default
+
+
+class _Story:
+    def __init__(self, integration: Integration, json_output: bool, out=sys.stdout):
+        self.integration = integration
+        self.json_output = json_output
+        self.out = out
+        self.failed = 0
+
+    def step(self, title: str, command: str, params: dict, summary) -> dict:
+        started = time.monotonic()
+        envelope = self.integration.run(command, params)
+        elapsed = time.monotonic() - started
+        if envelope["status"] == "Failed":
+            self.failed += 1
+        if self.json_output:
+            self.out.write(json.dumps(envelope, ensure_ascii=False) + "\n")
+            return envelope
+        line = f"[{_MARK[envelope['status']]}] {title:<44} {envelope['display_name']} ({elapsed * 1000:.0f} ms)"
+        self.out.write(line + "\n")
+        if envelope["error"]:
+            self.out.write(f"         error: {envelope['error']['status_code']} {envelope['error']['message']}\n")
+        try:
+            for text in summary(envelope.get("data") or {}):
+                self.out.write(f"         {text}\n")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            pass
+        return envelope
+
+
+def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -> int:
+    from cisco_esa.simulator import Simulator
+
+    with Simulator(appliance=appliance, seed=seed) as sim:
+        integration = Integration(sim.connection())
+        story = _Story(integration, json_output)
+        if not json_output:
+            print(f"Built-in {appliance.upper()} simulator at {sim.url} (user {sim.username}); investigating a phishing report.\n")
+
+        story.step("1. Test the connection", "test_connection", {},
+                   lambda d: [f"appliance {d['appliance']}, role {d['role']}, {len(d['privileges'])} privileges"])
+
+        found = story.step("2. Search the last hour for the phishing subject", "search_messages",
+                           {"start_time": "-1h", "end_time": "now", "subject": "Password Reset"},
+                           lambda d: [f"{d['total']} message(s)"] + [
+                               f"MID {m['mid']} from {m['sender']} to {', '.join(m['recipients'])}: {m['subject']!r} [{m['message_status']}]"
+                               for m in d["messages"][:3]])
+        hit = _first((found.get("data") or {}).get("messages"), {})
+        if hit:
+            ids = {"appliance_serial_number": hit["serial_number"], "message_ids": [hit["mid"]]}
+            story.step("3. Get the message's details", "get_message_details", ids,
+                       lambda d: [f"{m['subject']!r} {m['message_status']}, attachments {m.get('attachments')}" for m in d["messages"]])
+            story.step("4. Get its AMP verdict", "get_amp_details", ids,
+                       lambda d: [f"{v}" for m in d["messages"] for v in (m.get("verdicts") or m.get("amp_verdicts") or [])][:3])
+            story.step("5. Get its URL verdicts", "get_url_details", ids,
+                       lambda d: [f"{u}" for m in d["messages"] for u in (m.get("urls") or [])][:3])
+
+        spam = story.step("6. Search the spam quarantine (last day)", "search_spam_quarantine_messages",
+                          {"start_time": "-1d", "end_time": "now"},
+                          lambda d: [f"{d['total']} quarantined message(s)"])
+        release = _first((spam.get("data") or {}).get("messages"), {})
+        if release:
+            story.step("7. Release one false positive", "release_spam_quarantine_messages",
+                       {"quarantine_message_ids": [release["mid"]]},
+                       lambda d: [f"released {d.get('released')}"])
+        if hit:
+            story.step("8. Block the phishing sender for its recipients", "block_email_addresses",
+                       {"senders": [hit["sender"]], "recipients": hit["recipients"]},
+                       lambda d: [json.dumps(d, ensure_ascii=False)[:160]])
+        story.step("9. Fetch message-tracking events (last hour)", "fetch_event",
+                   {"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now"},
+                   lambda d: [f"{d['count']} event(s) mapped, e.g. {json.dumps(_first(d['events'], {}), ensure_ascii=False)[:150]}"])
+        story.step("10. Fetch spam-quarantine events (last day)", "fetch_event",
+                   {"messages_source": "Spam Quarantine", "start_time": "-1d", "end_time": "now"},
+                   lambda d: [f"{d['count']} event(s) mapped"])
+        story.step("11. Pull the incoming traffic report (last day)", "get_report",
+                   {"counter_group": "mail_incoming_traffic_summary", "start_time": "-24h", "end_time": "now"},
+                   lambda d: [", ".join(f"{k}={v}" for k, v in list(d["counters"].items())[:6]) + ", ..."])
+        if not json_output:
+            print(f"\n{'All steps succeeded.' if not story.failed else f'{story.failed} step(s) failed.'}")
+        return 0 if not story.failed else 1
