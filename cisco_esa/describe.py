@@ -19,13 +19,17 @@ def describe(command: Command) -> dict:
     for pid in schema.properties:
         prop = schema.property(pid)
         kind = prop.get("type")
+        fmt = prop.get("format")
         if kind == "array":
-            item = schema.property(pid).get("items", {})
-            kind = f"list of {_resolved(item).get('type', 'value')}"
+            item = _resolved(schema.property(pid).get("items", {}))
+            fmt = item.get("format")
+            kind = f"list of {_FORMAT_NAMES.get(fmt, item.get('type', 'value'))}"
         if prop.get("format") == "esa-time":
             kind = "time"
         entry = {"id": pid, "name": prop.get("title", pid), "type": kind,
                  "required": pid in required, "description": prop.get("description", "")}
+        if fmt:
+            entry["format"] = fmt
         if pid in conditional:
             entry["required_when"] = conditional[pid]
         for key in ("enum", "default", "minimum", "maximum"):
@@ -42,6 +46,9 @@ def _resolved(schema: dict) -> dict:
 
     return resolve(schema)
 
+
+_FORMAT_NAMES = {"esa-email": "e-mail address", "esa-domain": "domain", "esa-sender": "address or domain"}
+_FORMAT_EXAMPLES = {"esa-email": "alice@corp.example", "esa-domain": "spammy.example", "esa-sender": "spammy.example"}
 
 _EXAMPLES = {
     "time": ["-1h", "now"], "appliance_serial_number": "4229CAEC09527FD2570C-F028BAE54A11",
@@ -62,7 +69,7 @@ def example(command: Command, params: list[dict]) -> str:
         elif "enum" in p:
             value = p["enum"][0] if p["id"] != "view_by" else "Recipient"
         else:
-            value = _EXAMPLES.get(p["id"], "alice@corp.example" if "list" in p["type"] else "value")
+            value = _EXAMPLES.get(p["id"]) or _FORMAT_EXAMPLES.get(p.get("format"), "value")
         parts.append(f"--param {p['id']}={_quote(str(value))}")
     return " ".join(parts)
 
