@@ -1,0 +1,41 @@
+"""A faithful, stateful, controllable simulator of the Cisco ESA / SMA AsyncOS REST API v2.0.
+
+It shares no code with the client on purpose, so a misunderstanding of the appliance
+cannot hide on both sides. Standard library + trustme only.
+
+    from cisco_esa.simulator import Simulator
+    with Simulator(appliance="esa", seed=1) as sim:
+        sim.url, sim.username, sim.password, sim.users, sim.ca_file
+        sim.connection(user="operator")          # a connection dict for the client
+        sim.inject("message-tracking/*", "status", status=503, count=2)
+        sim.expire_tokens(); sim.add_tracking_message(subject="x"); sim.request_log
+        sim.world.pick_phishing_message()        # see world.py for every helper
+
+Constructor: Simulator(appliance="esa"|"sma", seed=1, tls=False, host="127.0.0.1",
+port=0, now=None, token_lifetime=1800, refresh_window=300, old_format=False,
+tracking_count=3000, quarantine_count=300). `start()`/`stop()` or the context manager.
+With `now=None` the world is built around the current time (again on `reset()`).
+
+Methods: connection(user, **overrides), inject(path, kind, count=1, status=None,
+message=None, retry_after=None, delay=None, method=None), clear_faults(),
+expire_tokens(), add_tracking_message(**attrs), add_quarantine_message(**attrs),
+request_log (property), clear_log(), reset(), set_old_format(bool).
+Fault kinds: status, rate_limit, delay, malformed_json, html, drop, expired_token,
+invalid_token. malformed_json runs the request normally and truncates the answer.
+
+Users (name: password, role): admin: C1sco!Admin#Sim (Administrator), operator:
+C1sco!Oper#Sim (Operator), helpdesk: C1sco!Help#Sim (HelpDeskUser), readonly:
+C1sco!Read#Sim (ReadOnlyOperator).
+
+Control path (no auth, not logged): POST/DELETE/GET /_simulator/faults,
+POST /_simulator/expire-tokens, POST /_simulator/tracking, POST /_simulator/quarantine,
+GET/DELETE /_simulator/requests, POST /_simulator/reset, POST /_simulator/old-format
+({"enabled": bool}). Datetimes in JSON bodies are ISO-8601 strings.
+
+CLI: `python -m cisco_esa.simulator [--host H] [--port P] [--tls] [--appliance esa|sma]
+[--seed N]` prints one JSON line {server_url, username, password, appliance, ca_bundle}.
+"""
+
+from .server import Simulator, serve
+
+__all__ = ["Simulator", "serve"]

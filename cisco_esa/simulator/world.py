@@ -203,7 +203,8 @@ class World:
         self._qkeys: list[tuple] = []
         self._qby_mid: dict[int, dict] = {}
         self.lists: dict[str, dict[str, set]] = {"safelist": {}, "blocklist": {}}
-        self.rejections: dict[int, dict[str, int]] = {}
+        # hour start (epoch) -> serial -> rejected-connection counter -> count
+        self.rejections: dict[int, dict[str, dict[str, int]]] = {}
         self._added = 0
         self._build()
 
@@ -693,15 +694,15 @@ class World:
 
     def _make_rejections(self, rng: random.Random) -> None:
         # Rejected connections never become tracked messages; reports count them per hour (§9.3 a)
-        scale = max(self.tracking_count, 1) / 3000
+        scale = max(self.tracking_count, 1) / 3000 / len(self.hosts)
         first = (self.now_epoch - 3 * DAY) // HOUR * HOUR
         for hour in range(first, self.now_epoch + 1, HOUR):
-            self.rejections[hour] = {
-                "blocked_reputation": int(rng.randrange(5, 40) * scale),
-                "blocked_invalid_recipient": int(rng.randrange(0, 4) * scale),
-                "blocked_sdr": int(rng.randrange(0, 3) * scale),
-                "blocked_dmarc": int(rng.randrange(0, 2) * scale),
-            }
+            self.rejections[hour] = {h["serialNumber"]: {
+                "blocked_reputation": round(rng.randrange(5, 40) * scale),
+                "blocked_invalid_recipient": round(rng.randrange(0, 4) * scale),
+                "blocked_sdr": round(rng.randrange(0, 3) * scale),
+                "blocked_dmarc": round(rng.randrange(0, 2) * scale),
+            } for h in self.hosts}
 
     # ------------------------------------------------------------ queries (server side)
     def tracking_window(self, start: int, end: int):
