@@ -92,6 +92,9 @@ class UnmappableEventError(ValueError):
 # Step kinds of a simple path.
 _KEY, _INDEX, _ALL = "key", "index", "all"
 
+# `[*]` parses to Wildcard since jsonpath-ng 1.8 or so; before, to a Slice with other rules.
+_Wildcard = getattr(_jp, "Wildcard", None)
+
 
 def _absolute(path: str) -> str:
     # The spec writes source paths relative to the event (".attributes.mid[0]").
@@ -115,14 +118,15 @@ def _steps_of(node: _jp.JSONPath) -> list[tuple[str, Any]] | None:
 
 def _steps_of_leaf(node: _jp.JSONPath) -> tuple[str, Any] | None:
     if type(node) is _jp.Fields:
-        if len(node.fields) == 1 and not node._deprecated_wildcard_use:
+        # "*" as a name was a wildcard in older jsonpath-ng: leave it to jsonpath-ng.
+        if len(node.fields) == 1 and node.fields[0] != "*":
             return (_KEY, node.fields[0])
         return None
     if type(node) is _jp.Index:
         if len(node.indices) == 1 and type(node.indices[0]) is int:
             return (_INDEX, node.indices[0])
         return None
-    if type(node) is _jp.Wildcard:
+    if _Wildcard is not None and type(node) is _Wildcard:
         return (_ALL, None)
     return None
 
@@ -134,7 +138,7 @@ def _is_singular(node: _jp.JSONPath) -> bool:
     if type(node) is _jp.Child:
         return _is_singular(node.left) and _is_singular(node.right)
     if type(node) is _jp.Fields:
-        return len(node.fields) == 1 and not node._deprecated_wildcard_use
+        return len(node.fields) == 1 and not getattr(node, "_deprecated_wildcard_use", False)
     if type(node) is _jp.Index:
         return len(node.indices) == 1
     return False
@@ -347,10 +351,14 @@ def compile_path(path: str, name: str = "") -> Field:
     """Compile one source path (relative ``.x`` or absolute ``$.x``) into a Field.
 
     Raises whatever jsonpath-ng raises on a path it cannot parse."""
+    return _compile(path, name, _fast_semantics_hold())
+
+
+def _compile(path: str, name: str, fast: bool) -> Field:
     expression = _jp_parse(_absolute(path))
     singular = _is_singular(expression)
     reference = _reference_getter(expression, singular)
-    steps = _steps_of(expression)
+    steps = _steps_of(expression) if fast else None
     if steps:
         tail = _tail(tuple(steps), singular, reference)
 
@@ -362,20 +370,57 @@ def compile_path(path: str, name: str = "") -> Field:
     return Field(name, path, expression, singular, None, reference, reference)
 
 
-# Member operations of a plan, run inline by Mapping.map when the group's start value is
-# a plain dict (the shape of every real event), so the common shapes cost no call.
+# Shapes on which jsonpath-ng's releases have differed (Index on a string, [*] on a dict
+# or a scalar, negative indices): the fast accessors copy the installed version's rules,
+# and this probe proves it once per process, so an upgrade that changes them turns the
+# fast paths off instead of changing results.
+_PROBE_PATHS = ("$.a", "$.a.b", "$.a[0]", "$.a[-1]", "$.a[2]", "$.a[*]", "$.a[*].b", "$[0]", "$[*]")
+_PROBE_DOCS = (
+    None, True, 0, 1.5, "ab", [], [1, "x"], (2, 3), {}, {"a": 1}, {"a": None}, {"a": "xyz"},
+    {"a": []}, {"a": [5, 6, 7]}, {"a": (7,)}, {"a": {"b": 2}}, {"a": {"0": 1, 1: 2}},
+    {"a": [{"b": 1}, {"c": 2}, 3, {"b": [4]}]}, {"a": {"x": {"b": 1}, "y": [{"b": 2}]}},
+)
+
+
+def _fast_semantics_hold() -> bool:
+    global _FAST_OK
+    if _FAST_OK is None:
+        fields = tuple(_compile(p, p, True) for p in _PROBE_PATHS)
+        mapper, _ = _generate(fields)
+        _FAST_OK = all(
+            repr(f.get(doc)) == repr(f.reference(doc)) for f in fields for doc in _PROBE_DOCS
+        ) and all(repr(mapper(doc)) == repr(_reference_map(fields, doc)) for doc in _PROBE_DOCS)
+    return _FAST_OK
+
+
+_FAST_OK: bool | None = None
+
+
+def _reference_map(fields: tuple[Field, ...], event: Any) -> dict[str, Any]:
+    """A mapping's result by jsonpath-ng alone."""
+    out = {}
+    for f in fields:
+        value = f.reference(event)
+        if value is not ABSENT:
+            out[f.name] = value
+    return out
+
+
+# Member operations of a plan.
 _OP_KEY, _OP_KEY_INDEX, _OP_KEY_ALL, _OP_TAIL, _OP_SAME = range(5)
 
 
-def _plan(fields: tuple[Field, ...]) -> tuple:
-    """The hot-loop form of a mapping: runs of consecutive fields that start with the same
-    key share one lookup of it (every tracking field starts with ``attributes``).
+def _plan(fields: tuple[Field, ...]) -> list[tuple[str | None, list[tuple]]]:
+    """The mapping as groups of fields for code generation: runs of consecutive fields
+    that start with the same key share one lookup of it (every tracking field starts
+    with ``attributes``).
 
-    Each group is (first key or None, members); each member is (name, op, key, arg, tail):
-    ``tail(start, event)`` always gives the value; ``op``/``key``/``arg`` let the loop do
-    the same inline for a dict start. ``_OP_SAME`` marks a field whose path equals the
-    previous field's (Document ID and Message ID): its value is the one just computed."""
-    groups: list[tuple[str | None, list]] = []
+    Each group is (first key or None, members); each member is (name, op, key, arg,
+    tail): ``tail(start, event)`` always gives the value from the group's start value;
+    ``op``, ``key`` and ``arg`` say how to do the same inline when the start is a plain
+    dict. ``_OP_SAME`` marks a field whose path equals the previous field's (Document ID
+    and Message ID): its value is the one just computed."""
+    groups: list[tuple[str | None, list[tuple]]] = []
     previous: Field | None = None
     for f in fields:
         if f.steps is None:
@@ -406,7 +451,78 @@ def _plan(fields: tuple[Field, ...]) -> tuple:
         else:
             groups.append((group, [member]))
         previous = f
-    return tuple((g, tuple(members)) for g, members in groups)
+    return groups
+
+
+def _generate(fields: tuple[Field, ...]) -> tuple[Callable[[Any], dict], str]:
+    """Compile a mapping into one Python function, as a hand-written mapper would be, and
+    return it with its source.
+
+    Why generated code: a loop that dispatches on each field's shape costs about as much
+    as the lookups themselves; straight-line code does only the lookups. Only string
+    keys, int indices and field names go into the source, each as its repr(), so the
+    source is a pure function of the validated mapping. The inline code covers a start
+    value that is a plain dict (every real event); any other start value goes through
+    the same per-field accessors as Field.get, which fall back to jsonpath-ng."""
+    namespace: dict[str, Any] = {"ABSENT": ABSENT}
+    lines = ["def map_event(event):", "    out = {}"]
+
+    def emit(indent: int, text: str) -> None:
+        lines.append("    " * indent + text)
+
+    def store(indent: int, names: list[str]) -> None:
+        emit(indent, "if value is not ABSENT:")
+        for name in names:
+            emit(indent + 1, f"out[{name!r}] = value")
+
+    for g, (group, members) in enumerate(_plan(fields)):
+        # A field with the previous field's path takes the value just computed.
+        steps: list[tuple[list[str], int, Any, Any, str]] = []
+        for m, (name, op, key, arg, tail) in enumerate(members):
+            if op == _OP_SAME:
+                steps[-1][0].append(name)
+                continue
+            tname = f"t{g}_{m}"
+            namespace[tname] = tail
+            steps.append(([name], op, key, arg, tname))
+        if group is None:
+            emit(1, "start = event")
+            base = 1
+        else:
+            emit(1, "try:")
+            emit(2, f"start = event.get({group!r}, ABSENT)")
+            emit(1, "except (TypeError, AttributeError):  # jsonpath-ng's Fields: no match")
+            emit(2, "start = ABSENT")
+            emit(1, "if start is not ABSENT:")
+            base = 2
+        emit(base, "if type(start) is dict:")
+        emit(base + 1, "get = start.get")
+        i = base + 1
+        for names, op, key, arg, tname in steps:
+            if op == _OP_KEY:
+                emit(i, f"value = get({key!r}, ABSENT)")
+            elif op in (_OP_KEY_INDEX, _OP_KEY_ALL):
+                emit(i, f"value = get({key!r}, ABSENT)")
+                emit(i, "if type(value) is list:")
+                if op == _OP_KEY_ALL:
+                    emit(i + 1, "value = value[:] if value else ABSENT")
+                else:
+                    # In range exactly when jsonpath-ng's -len <= index < len holds.
+                    bound = f"len(value) > {arg}" if arg >= 0 else f"len(value) >= {-arg}"
+                    emit(i + 1, f"value = value[{arg}] if {bound} else ABSENT")
+                emit(i, "elif value is not ABSENT:")
+                emit(i + 1, f"value = {tname}(start, event)")
+            else:
+                emit(i, f"value = {tname}(start, event)")
+            store(i, names)
+        emit(base, "else:")
+        for names, _op, _key, _arg, tname in steps:
+            emit(base + 1, f"value = {tname}(start, event)")
+            store(base + 1, names)
+    emit(1, "return out")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, "<cisco_esa.mapping generated>", "exec"), namespace)
+    return namespace["map_event"], source
 
 
 # --------------------------------------------------------------------------- mappings
@@ -435,11 +551,14 @@ class Mapping:
     fields: tuple[Field, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_plan", _plan(self.fields))
+        mapper, source = _generate(self.fields)
+        object.__setattr__(self, "_mapper", mapper)
+        object.__setattr__(self, "generated_source", source)
 
     def matches(self, event: Any) -> bool:
         """True when the search string selects ``event``."""
-        value = self.search_path.get(event)
+        path = self.search_path
+        value = path.get(event) if _jp.auto_id_field is None else path.reference(event)
         if type(value) is str:  # the usual case: sourceType is a string
             return value == self.search_value
         if value is ABSENT:
@@ -449,59 +568,11 @@ class Mapping:
 
     def map(self, event: Any) -> dict[str, Any]:
         """``{field name: value}`` for the fields whose path matches in ``event``."""
-        out: dict[str, Any] = {}
         if _jp.auto_id_field is not None:
             # A set auto-id field changes what jsonpath-ng's Fields return; the fast
             # accessors do not model it, so jsonpath-ng maps the event alone.
-            for f in self.fields:
-                value = f.reference(event)
-                if value is not ABSENT:
-                    out[f.name] = value
-            return out
-        for group, members in self._plan:  # type: ignore[attr-defined]
-            if group is None:
-                start = event
-            else:
-                try:
-                    start = event.get(group, ABSENT)
-                except (TypeError, AttributeError):  # as jsonpath-ng's Fields: no match
-                    continue
-                if start is ABSENT:
-                    continue
-            value = ABSENT
-            if type(start) is dict:
-                # A plain dict: start.get(key, ABSENT) is exactly Fields' own call, and a
-                # plain list is the only value whose indexing needs no further check.
-                get = start.get
-                for name, op, key, arg, tail in members:
-                    if op == _OP_KEY:
-                        value = get(key, ABSENT)
-                    elif op == _OP_KEY_INDEX:
-                        value = get(key, ABSENT)
-                        if type(value) is list:
-                            try:
-                                value = value[arg]
-                            except IndexError:
-                                value = ABSENT
-                        elif value is not ABSENT:
-                            value = tail(start, event)
-                    elif op == _OP_KEY_ALL:
-                        value = get(key, ABSENT)
-                        if type(value) is list:
-                            value = value[:] if value else ABSENT
-                        elif value is not ABSENT:
-                            value = tail(start, event)
-                    elif op != _OP_SAME:
-                        value = tail(start, event)
-                    if value is not ABSENT:
-                        out[name] = value
-            else:
-                for name, op, _key, _arg, tail in members:
-                    if op != _OP_SAME:
-                        value = tail(start, event)
-                    if value is not ABSENT:
-                        out[name] = value
-        return out
+            return _reference_map(self.fields, event)
+        return self._mapper(event)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -513,16 +584,22 @@ class MappingEngine:
     main_path: Field = dc_field(repr=False)
 
     def __post_init__(self) -> None:
-        # When every search string reads the same singular path (the spec's
-        # {$.sourceType}=...), one lookup of that path picks the source from a table.
-        paths = {m.search_path.path for m in self.mappings}
-        dispatch = None
-        if len(paths) == 1 and self.mappings[0].search_path.singular:
+        # When every search string reads the same one-key path (the spec's
+        # {$.sourceType}=...), one get of that key picks the source from a table.
+        first = self.mappings[0].search_path
+        dispatch, key = None, None
+        if (
+            all(m.search_path.path == first.path for m in self.mappings)
+            and first.steps is not None
+            and len(first.steps) == 1
+            and first.steps[0][0] is _KEY
+        ):
+            key = first.steps[0][1]
             dispatch = {}
             for m in self.mappings:
-                dispatch.setdefault(m.search_value, m)  # first file wins, as in source_for
+                dispatch.setdefault(m.search_value, m)  # the first file wins, as in the scan
         object.__setattr__(self, "_dispatch", dispatch)
-        object.__setattr__(self, "_dispatch_get", self.mappings[0].search_path.get)
+        object.__setattr__(self, "_dispatch_key", key)
 
     def mapping(self, name: str) -> Mapping:
         """The source named ``name``: its ``source`` id or display name, any case."""
@@ -545,12 +622,12 @@ class MappingEngine:
         """The first source (by file name) whose search string selects ``event``."""
         if not isinstance(event, dict):
             return None
-        dispatch = self._dispatch  # type: ignore[attr-defined]
-        if dispatch is not None:
-            value = self._dispatch_get(event)  # type: ignore[attr-defined]
+        if self._dispatch_key is not None and _jp.auto_id_field is None:  # type: ignore[attr-defined]
+            # event is a dict, so get() is exactly jsonpath-ng's own lookup of the key.
+            value = event.get(self._dispatch_key, ABSENT)  # type: ignore[attr-defined]
             if type(value) is not str:
                 value = _scalar_text(value)
-            return dispatch.get(value)
+            return self._dispatch.get(value)  # type: ignore[attr-defined]
         for m in self.mappings:
             if m.matches(event):
                 return m
@@ -567,6 +644,8 @@ class MappingEngine:
                 + ", ".join(m.search_string for m in self.mappings)
                 + ")"
             )
+        if _jp.auto_id_field is None:
+            return mapping._mapper(event)  # type: ignore[attr-defined]
         return mapping.map(event)
 
     def map_events(self, events: Iterable[Any]) -> tuple[list[dict], list[tuple[int, str]]]:
