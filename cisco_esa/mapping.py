@@ -15,17 +15,25 @@ API:
 - ``MappingEngine.map_events(events) -> (mapped, failures)``: maps each event; one that
   cannot be mapped becomes ``(index, reason)`` in ``failures`` and the rest go on.
 - ``MappingEngine.mapping(name) -> Mapping``: a source by ``source`` or display name.
+- ``Mapping.map(event) -> dict`` maps with one source; ``Mapping.matches(event)`` tests
+  its search string; ``Mapping.fields`` are ``Field``s (``name``, ``path``, ``get(event)``,
+  ``reference(event)``); ``compile_path(path, name) -> Field`` compiles one path.
+  ``get`` and ``reference`` return ``ABSENT`` when the path matches nothing.
 
 Value semantics: a value is exactly what the path yields from the raw event, judged by
-jsonpath-ng's own ``find()``. A path that can match at most one node (keys and single
-indices) yields that node's value; a path that can match several (``[*]``, slices,
-``..``, unions) yields the list of match values. A path with no match leaves the field
-out of the event, so an empty ``[*]`` list means an absent field.
+jsonpath-ng's own ``find()`` (``Field.reference``). A path that can match at most one
+node (keys and single indices) yields that node's value; a path that can match several
+(``[*]``, slices, ``..``, unions) yields the list of match values. A path with no match
+leaves the field out of the event, so an empty ``[*]`` list means an absent field.
 
-Paths made only of keys, single indices and ``[*]`` run through a fast accessor built at
-load that reproduces jsonpath-ng's ``Fields``/``Index``/``Wildcard`` behaviour; it hands
-any value jsonpath-ng could treat in an unusual way (a non-JSON container) to the
-compiled jsonpath-ng expression. Every other path always runs through jsonpath-ng.
+Speed: paths made only of keys, single indices and ``[*]`` run through fast accessors
+built at load that reproduce jsonpath-ng's ``Fields``/``Index``/``Wildcard`` rules, and
+each source's fields are compiled into one generated function (``Mapping.
+generated_source``) that does the lookups of a plain-dict event inline. A value
+jsonpath-ng could treat in an unusual way (a non-JSON container) goes to the compiled
+jsonpath-ng expression; every other path always runs through jsonpath-ng. A probe at
+first use checks the fast rules against the installed jsonpath-ng and turns them off if
+they disagree.
 """
 
 from __future__ import annotations
@@ -54,7 +62,7 @@ __all__ = [
 
 SCHEMA_PATH = Path(__file__).parent / "meta" / "field_mapping.schema.json"
 
-# The first "}=" ends the path: a JSONPath practically never holds "}=", a value might.
+# {jsonpath}=value: the path holds no braces, the value is everything after "}=".
 _SEARCH_RE = re.compile(r"^\{(?P<path>[^{}]+)\}=(?P<value>.*)$", re.DOTALL)
 
 
@@ -477,14 +485,14 @@ def _generate(fields: tuple[Field, ...]) -> tuple[Callable[[Any], dict], str]:
 
     for g, (group, members) in enumerate(_plan(fields)):
         # A field with the previous field's path takes the value just computed.
-        steps: list[tuple[list[str], int, Any, Any, str]] = []
+        ops: list[tuple[list[str], int, Any, Any, str]] = []
         for m, (name, op, key, arg, tail) in enumerate(members):
             if op == _OP_SAME:
-                steps[-1][0].append(name)
+                ops[-1][0].append(name)
                 continue
             tname = f"t{g}_{m}"
             namespace[tname] = tail
-            steps.append(([name], op, key, arg, tname))
+            ops.append(([name], op, key, arg, tname))
         if group is None:
             emit(1, "start = event")
             base = 1
@@ -498,7 +506,7 @@ def _generate(fields: tuple[Field, ...]) -> tuple[Callable[[Any], dict], str]:
         emit(base, "if type(start) is dict:")
         emit(base + 1, "get = start.get")
         i = base + 1
-        for names, op, key, arg, tname in steps:
+        for names, op, key, arg, tname in ops:
             if op == _OP_KEY:
                 emit(i, f"value = get({key!r}, ABSENT)")
             elif op in (_OP_KEY_INDEX, _OP_KEY_ALL):
@@ -516,7 +524,7 @@ def _generate(fields: tuple[Field, ...]) -> tuple[Callable[[Any], dict], str]:
                 emit(i, f"value = {tname}(start, event)")
             store(i, names)
         emit(base, "else:")
-        for names, _op, _key, _arg, tname in steps:
+        for names, _op, _key, _arg, tname in ops:
             emit(base + 1, f"value = {tname}(start, event)")
             store(base + 1, names)
     emit(1, "return out")
@@ -697,7 +705,10 @@ def _load_one(path: Path, validator: Any) -> Mapping:
         raise MappingConfigError(f"{file}: cannot read the mapping: {exc}", file) from exc
 
     # All schema errors in one message, in document order, each naming its field.
-    errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        validator.iter_errors(doc),
+        key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path],
+    )
     if errors:
         labels = [_field_label(doc, list(e.absolute_path)) for e in errors]
         lines = [
@@ -751,7 +762,8 @@ def _load_one(path: Path, validator: Any) -> Mapping:
         search_value=match["value"],  # type: ignore[index]
         fields=tuple(fields),
     )
-    # fetch_event tags each raw event with sourceType = source: this file must select it.
+    # fetch_event tags each raw event with sourceType = source (contract §3): this file
+    # must select such an event, or its fields would never apply.
     if not mapping.matches({"sourceType": mapping.source}):
         raise MappingConfigError(
             f"{file}: search_string {mapping.search_string!r} does not select an event "
