@@ -846,12 +846,14 @@ class _Server(ThreadingHTTPServer):
         self.sim = sim
         self._conns: set = set()
         self._conns_lock = threading.Lock()
+        self.accepted = 0
         super().__init__(address, _Handler)
 
     def get_request(self):
         conn, addr = super().get_request()
         with self._conns_lock:
             self._conns.add(conn)
+            self.accepted += 1
         return conn, addr
 
     def shutdown_request(self, request):
@@ -969,6 +971,11 @@ class Simulator:
         if ":" in host:
             host = f"[{host}]"
         return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted so far (keep-alive reuse shows as a small number)."""
+        return self._server.accepted if self._server is not None else 0
 
     @property
     def users(self) -> dict:
