@@ -73,6 +73,13 @@ class _Handler(BaseHTTPRequestHandler):
     # idle keep-alive connections end eventually instead of pinning a thread forever
     timeout = 300
 
+    def setup(self):
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
     def version_string(self):
         return self.server_version
 
@@ -131,9 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
+        # one write for head and body: two small writes meet Nagle + delayed ACK (40 ms each)
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
         return status
 
     def _dispatch(self):
@@ -184,10 +193,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._login(sim, body)
         user, extra = self._authenticate(sim)
         role = auth.USERS[user]["role"]
-        if not auth.allowed(role, method, area):
-            raise ApiError(403, auth.MSG_FORBIDDEN, extra)
-        handler = getattr(self, f"_r_{route}")
-        status, payload = handler(sim, qs, body, sub, role)
+        try:
+            if not auth.allowed(role, method, area):
+                raise ApiError(403, auth.MSG_FORBIDDEN)
+            handler = getattr(self, f"_r_{route}")
+            status, payload = handler(sim, qs, body, sub, role)
+        except ApiError as exc:
+            exc.headers = {**extra, **exc.headers}  # a refreshed token rides on errors too
+            raise
         return self._send(status, payload, extra)
 
     def _apply_fault(self, fault):

@@ -53,6 +53,7 @@ import bisect
 import copy
 import random
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -185,6 +186,8 @@ class World:
                  tracking_count: int = 3000, quarantine_count: int = 300):
         if appliance not in ("esa", "sma"):
             raise ValueError("appliance must be 'esa' or 'sma'")
+        # a world built on the wall clock keeps adding live messages at the wall clock
+        self.live = now is None
         if now is None:
             now = datetime.now(timezone.utc)
         if now.tzinfo is None:
@@ -748,7 +751,7 @@ class World:
             rng = random.Random(f"cisco-esa-simulator:added:{self.appliance}:{self.seed}:{self._added}")
             ts = attrs.pop("timestamp", None)
             spec = dict(attrs)
-            spec["_ts"] = _epoch(ts) if ts is not None else self.now_epoch - 1
+            spec["_ts"] = _epoch(ts) if ts is not None else self._current() - 1
             if "recipient" in spec and isinstance(spec["recipient"], str):
                 spec["recipient"] = [spec["recipient"]]
             rec = self._materialize(spec, rng)
@@ -760,7 +763,7 @@ class World:
             self._added += 1
             rng = random.Random(f"cisco-esa-simulator:addedq:{self.appliance}:{self.seed}:{self._added}")
             date = attrs.pop("date", None)
-            ts = _epoch(date) if date is not None else self.now_epoch - 60
+            ts = _epoch(date) if date is not None else self._current() - 60
             mid = attrs.pop("mid", None)
             if mid is None:
                 mid = max([q for q in self._qby_mid] + [self._max_tracking_mid()]) + 1
@@ -783,6 +786,9 @@ class World:
                 q["fromAddress"] = [q["fromAddress"]]
             self._store_quarantine(q)
             return self.public(q)
+
+    def _current(self) -> int:
+        return int(time.time()) if self.live else self.now_epoch
 
     def _max_tracking_mid(self) -> int:
         return max((m for r in self.tracking for m in r["mid"]), default=0)
