@@ -160,6 +160,9 @@ def amp_details(rec: dict, sma: bool) -> dict:
 
 def dlp_details(rec: dict, sma: bool) -> dict:
     m = _common(rec, sma, with_host_summary=False)
+    # outgoing DLP captures carry no sdr* fields (captures: *_message_dlp_details_get.json)
+    for key in ("sdrAge", "sdrCategory", "sdrReputation", "sdrThreatLevels"):
+        del m[key]
     d = rec["dlp"]
     if d:
         mid = rec["mid"][0]
