@@ -131,6 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = 200
             body = body[: max(1, len(body) // 2)]
             content_type = "application/json"
+        self._log_entry(status)  # logged before the client can see the answer
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -145,8 +146,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.flush_headers()
         return status
 
+    def _log_entry(self, status):
+        entry, self._entry = self._entry, None
+        if entry is not None:
+            entry["status"] = status
+            self.server.sim._record(entry)
+
     def _dispatch(self):
         self._mangle = False
+        self._entry = None
         sim: Simulator = self.server.sim
         raw_path, _, query = self.path.partition("?")
         try:
@@ -161,17 +169,18 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # control errors are the caller's, report them plainly
                 self._send(400, {"error": {"message": f"{type(exc).__name__}: {exc}", "code": "400"}})
             return
-        entry = {"method": self.command, "path": raw_path, "query": query, "headers": dict(self.headers.items()),
-                 "body": body.decode("utf-8", "replace"), "status": None}
+        self._entry = {"method": self.command, "path": raw_path, "query": query,
+                       "headers": dict(self.headers.items()), "body": body.decode("utf-8", "replace"),
+                       "status": None}
         try:
-            entry["status"] = self._api(sim, raw_path, query, body)
+            self._api(sim, raw_path, query, body)
         except ApiError as exc:
-            entry["status"] = self._send(exc.status, error_body(exc.status, exc.message), exc.headers)
+            self._send(exc.status, error_body(exc.status, exc.message), exc.headers)
         except Exception as exc:  # never let a bug kill the connection without an answer
-            entry["status"] = self._send(500, error_body(500, f"Internal error: {type(exc).__name__}."))
             sim._note_exception(exc)
+            self._send(500, error_body(500, f"Internal error: {type(exc).__name__}."))
         finally:
-            sim._record(entry)
+            self._log_entry(None)  # dropped connections: nothing was answered
 
     # ------------------------------------------------------------------ API
     def _api(self, sim: Simulator, raw_path: str, query: str, body: bytes):
@@ -214,6 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "drop":
             # no status line at all: the client sees the connection close
             self.close_connection = True
+            self._log_entry(None)
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -1036,8 +1046,6 @@ class Simulator:
             self._log.clear()
 
     def _record(self, entry: dict) -> None:
-        if entry.get("status") == -1:
-            entry["status"] = None  # dropped: nothing was answered
         with self._log_lock:
             self._log.append(entry)
 
