@@ -1,0 +1,360 @@
+"""cisco_esa.tracking without HTTP: every message tracking capture through the normalizers, the
+documented examples of both search formats, odd shapes, and the search query mapping."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from cisco_esa import tracking
+from cisco_esa.outcome import InputError, NotFound, UnexpectedResponse
+
+CAPTURES = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "captures"
+UTC = timezone.utc
+
+
+def capture(name: str):
+    return json.loads((CAPTURES / name).read_text())
+
+
+# asyncos-api §2.3 (d): the old (<=13.0) format, plain strings for status and verdict.
+OLD_FORMAT = {"meta": {"num_bad_records": 0, "totalCount": 1}, "data": [{"attributes": {
+    "direction": "incoming", "icid": 110, "senderGroup": "UNKNOWNLIST", "sender": "x@example.com",
+    "replyTo": "N/A", "timestamp": "15 Oct 2018 08:33:19 (GMT)", "hostName": "esa01", "subject": "hello",
+    "mid": [110], "isCompleteData": True, "messageStatus": "Delivered", "mailPolicy": ["DEFAULT"],
+    "senderIp": "192.0.2.1", "verdictChart": "0", "senderDomain": "example.com",
+    "recipient": ["y@corp.example"], "sbrs": "None", "serialNumber": "4229CAEC09527FD2570C-F028BAE54A11"}}]}
+
+# asyncos-api §2.3 (b): SMA, dcid, host name, a splintered message with two MIDs.
+SMA_SPLINTERED = {"meta": {"num_bad_records": 0, "totalCount": 1}, "data": [{"attributes": {
+    "hostName": "esa2.corp.example", "friendly_from": ["news@vendor.example"], "isCompleteData": "N/A",
+    "messageStatus": {"9001": "Delivered", "9002": "Quarantined by Anti-Spam/Graymail"},
+    "recipientMap": {"9001": ["dan@corp.example"], "9002": ["eve@corp.example"]},
+    "senderIp": "203.0.113.5", "mailPolicy": ["DEFAULT", "Executives"], "senderGroup": "ACCEPTLIST",
+    "subject": "Quarterly update", "dcid": [5510, 5511], "mid": [9001, 9002], "senderDomain": "vendor.example",
+    "finalSubject": {"9001": "Quarterly update", "9002": "Quarterly update"}, "direction": "incoming",
+    "icid": 31337, "morDetails": {}, "replyTo": "N/A", "timestamp": "07 Sep 2022 08:10:33 (GMT)",
+    "messageID": {"9001": "<q3@vendor.example>"}, "verdictChart": {"9001": "11131210", "9002": "11131210"},
+    "recipient": ["dan@corp.example", "eve@corp.example"], "sender": "news@vendor.example",
+    "serialNumber": "EC2CD1D95C273722A23A-CA0C47E74D1B", "allIcid": [31337], "sbrs": "2.7"}}]}
+
+
+# ---------------------------------------------------------------- search rows
+def test_tracking_parsing_esa_search_capture_first_row_is_exact():
+    body = capture("esa_message_search.json")
+    rows = [tracking.normalize_row(r) for r in body["data"]]
+    assert len(rows) == 4
+    assert rows[0] == {
+        "mids": [780], "mid": 780, "icid": 23142, "serial_number": "123123-123123", "host_name": None,
+        "sender": "test@test.com", "recipients": ["test@test.com"], "subject": "test",
+        "message_status": "Quarantined by Anti-Spam/Graymail",
+        "message_status_by_mid": {"780": "Quarantined by Anti-Spam/Graymail"},
+        "direction": "incoming", "sender_ip": "1.1.1.1", "sender_domain": "test.com", "sender_group": "ACCEPTLIST",
+        "sbrs": "3.5", "mail_policy": ["DEFAULT"], "timestamp": "20 Sep 2022 14:54:50 (GMT +00:00)",
+        "timestamp_iso": "2022-09-20T14:54:50Z", "message_id_header": "<TEST.TEST.COM>",
+    }
+    assert all("dcid" not in r for r in rows)
+
+
+@pytest.mark.parametrize("name", ["esa_message_search.json", "sma_message_search.json"])
+def test_tracking_parsing_search_captures_every_row_reads(name):
+    body = capture(name)
+    for raw, row in zip(body["data"], (tracking.normalize_row(r) for r in body["data"])):
+        attrs = raw["attributes"]
+        assert row["mids"] == attrs["mid"] and row["mid"] == attrs["mid"][0]
+        assert isinstance(row["message_status"], str)
+        assert row["message_status_by_mid"] == attrs["messageStatus"]
+        assert row["recipients"] == attrs["recipient"] and row["serial_number"] == attrs["serialNumber"]
+        assert row["timestamp_iso"] is not None and row["timestamp_iso"].endswith("Z")
+        assert row["message_id_header"] == attrs["messageID"][str(attrs["mid"][0])]
+
+
+def test_tracking_parsing_sma_search_capture_rows_carry_dcid_and_host():
+    rows = [tracking.normalize_row(r) for r in capture("sma_message_search.json")["data"]]
+    assert rows[0]["dcid"] == [4364] and rows[0]["host_name"] == "esa2.test.eu.iphmx.com"
+    assert rows[0]["timestamp_iso"] == "2022-09-07T08:10:33Z"  # "(GMT)" style (§1.3)
+    assert all(isinstance(r["dcid"], list) and r["host_name"] for r in rows)
+
+
+def test_tracking_parsing_old_format_row_reads_like_the_new_one():
+    row = tracking.normalize_row(OLD_FORMAT["data"][0])
+    assert row == {
+        "mids": [110], "mid": 110, "icid": 110, "serial_number": "4229CAEC09527FD2570C-F028BAE54A11",
+        "host_name": "esa01", "sender": "x@example.com", "recipients": ["y@corp.example"], "subject": "hello",
+        "message_status": "Delivered", "message_status_by_mid": {"110": "Delivered"},
+        "direction": "incoming", "sender_ip": "192.0.2.1", "sender_domain": "example.com",
+        "sender_group": "UNKNOWNLIST", "sbrs": "None", "mail_policy": ["DEFAULT"],
+        "timestamp": "15 Oct 2018 08:33:19 (GMT)", "timestamp_iso": "2018-10-15T08:33:19Z",
+        "message_id_header": None,
+    }
+
+
+def test_tracking_parsing_splintered_row_joins_statuses_and_keeps_them_per_mid():
+    row = tracking.normalize_row(SMA_SPLINTERED["data"][0])
+    assert row["mids"] == [9001, 9002] and row["mid"] == 9001
+    assert row["message_status"] == "Delivered; Quarantined by Anti-Spam/Graymail"
+    assert row["message_status_by_mid"] == {"9001": "Delivered", "9002": "Quarantined by Anti-Spam/Graymail"}
+    assert row["dcid"] == [5510, 5511] and row["host_name"] == "esa2.corp.example"
+    assert row["mail_policy"] == ["DEFAULT", "Executives"]
+    assert row["message_id_header"] == "<q3@vendor.example>"
+
+
+def test_tracking_parsing_same_status_on_every_mid_is_given_once():
+    attrs = dict(SMA_SPLINTERED["data"][0]["attributes"], messageStatus={"9001": "Delivered", "9002": "Delivered"})
+    assert tracking.normalize_row({"attributes": attrs})["message_status"] == "Delivered"
+
+
+@pytest.mark.parametrize("mid,expected", [(780, [780]), ("780", [780]), (["781", 782], [781, 782]), (None, []),
+                                          ([], [])])
+def test_tracking_parsing_odd_mid_shapes_become_a_list_of_int(mid, expected):
+    row = tracking.normalize_row({"attributes": {"mid": mid, "messageStatus": "Delivered"}})
+    assert row["mids"] == expected
+    assert row["mid"] == (expected[0] if expected else None)
+
+
+def test_tracking_parsing_sparse_row_reads_with_nulls():
+    row = tracking.normalize_row({"attributes": {}})
+    assert row["mids"] == [] and row["recipients"] == [] and row["mail_policy"] == []
+    assert row["message_status"] is None and row["message_status_by_mid"] == {}
+    assert row["timestamp_iso"] is None and row["message_id_header"] is None
+
+
+@pytest.mark.parametrize("row", [None, [], {"attributes": None}, {"attributes": []}, {"mid": [1]}])
+def test_tracking_parsing_row_without_attributes_is_unexpected(row):
+    with pytest.raises(UnexpectedResponse, match="row 3 has no attributes"):
+        tracking.normalize_row(row, 3)
+
+
+# ---------------------------------------------------------------- details
+def _details_name(appliance, kind):
+    return f"{appliance}_message_details_get.json" if kind == "message" else \
+        f"{appliance}_message_{kind}_details_get.json"
+
+
+@pytest.mark.parametrize("appliance", ["esa", "sma"])
+@pytest.mark.parametrize("kind", ["message", "amp", "dlp", "url"])
+def test_tracking_parsing_every_details_capture_reads(appliance, kind):
+    body = capture(_details_name(appliance, kind))
+    m = body["data"]["messages"]
+    out = tracking.normalize_details(body, kind, m["mid"][0], "SERIAL")
+    assert out["mids"] == m["mid"] and out["mid"] == m["mid"][0] and out["serial_number"] == "SERIAL"
+    assert out["timestamp"] == m["timestamp"] and out["timestamp_iso"].endswith("Z")
+    assert isinstance(out["attachments"], list) and all(isinstance(a, str) and a for a in out["attachments"])
+    assert out["message_status"] == m["messageStatus"] and out["recipients"] == m["recipient"]
+    for events in (out.get("summary"), out.get("amp_details"), out.get("url_details")):
+        for e in events or []:
+            assert e["timestamp_iso"] and e["timestamp_iso"].endswith("Z")
+
+
+def test_tracking_parsing_sma_empty_string_attachments_become_an_empty_list():
+    for name in ("sma_message_details_get.json", "sma_message_dlp_details_get.json"):
+        body = capture(name)
+        assert body["data"]["messages"]["attachments"] == ""
+        kind = "dlp" if "dlp" in name else "message"
+        assert tracking.normalize_details(body, kind, 1, "S")["attachments"] == []
+
+
+def test_tracking_parsing_esa_message_details_capture_is_exact():
+    out = tracking.normalize_details(capture("esa_message_details_get.json"), "message", 765, "1231321-1231321")
+    summary = out.pop("summary")
+    assert out == {
+        "mids": [765, 766, 767], "mid": 765, "serial_number": "1231321-1231321", "all_icid": [23092],
+        "subject": "test", "sender": "test@test.com", "header_from": "test@test.com", "recipients": ["test@test.com"],
+        "message_status": "Quarantined by Multiple Engines", "direction": "incoming", "sender_group": "ACCEPTLIST",
+        "host_name": "(Name unresolved,  SN:1231321-1231321)", "message_id_header": "<test@test.com>",
+        "smtp_auth_id": None, "message_size": "439.25 (KB)", "timestamp": "20 Sep 2022 13:30:51 (GMT +00:00)",
+        "timestamp_iso": "2022-09-20T13:30:51Z", "attachments": ["test.jpg"],
+        "sending_host": {"reverse_dns_hostname": "test.test.com (verified)", "ip_address": "1.1.1.1",
+                         "sbrs_score": "2.7"},
+        "sdr": {"age": "30 days (or greater)", "category": "N/A", "reputation": "Neutral", "threat_levels": "3"},
+        "mail_policy": ["DEFAULT"], "is_complete_data": False, "has_amp_details": True, "has_dlp_details": False,
+        "has_url_details": True,
+    }
+    assert len(summary) == 5
+    assert summary[0] == {"timestamp": "20 Sep 2022 13:30:50 (GMT +00:00)", "timestamp_iso": "2022-09-20T13:30:50Z",
+                          "description": "Incoming connection (ICID 23092) has sender_group: ACCEPTLIST, "
+                                         "sender_ip: 1.1.1.1 and sbrs: 2.7", "last_event": False}
+    assert [e["last_event"] for e in summary] == [False] * 4 + [True]
+
+
+@pytest.mark.parametrize("appliance,sha", [
+    ("esa", "132123123"),
+    ("sma", "23a9113530549916cd5b410edee79cb5a0fc01233eb9051f9c882a2e7c3fbfbe"),
+])
+def test_tracking_parsing_amp_captures_give_a_verdict(appliance, sha):
+    out = tracking.normalize_details(capture(_details_name(appliance, "amp")), "amp", 1, "S")
+    assert len(out["amp_details"]) == 3 and out["amp_details"][-1]["last_event"] is True
+    assert out["has_amp_details"] is True and out["malicious"] is False
+    [v] = out["verdicts"]
+    assert v["file_name"] == "test.jpg" and v["disposition"] == "FILE UNKNOWN" and v["malware"] is None
+    assert v["sha256"] == sha and v["analysis_score"] == 0 and v["verdict_source"] == "AMP"
+    assert v["timestamp_iso"] is not None
+
+
+def test_tracking_parsing_amp_malicious_example_is_parsed_field_by_field():
+    # asyncos-api §4, AMP example
+    text = ("Response received for file reputation query from Cloud. File Name = report.docm, MID = 5120, "
+            "Disposition = MALICIOUS, Malware = W32.Example.Trojan, Analysis Score = 95, sha256 = "
+            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae, upload_action = 0, "
+            "verdict_source = AMP, Suspected Malware Categories = Trojan")
+    events = [{"timestamp": "20 May 2023 18:30:54 (GMT +00:00)", "timestamp_iso": "2023-05-20T18:30:54Z",
+               "description": text, "last_event": False}]
+    assert tracking.amp_verdicts(events) == [{
+        "file_name": "report.docm", "mid": 5120, "disposition": "MALICIOUS", "malware": "W32.Example.Trojan",
+        "analysis_score": 95, "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+        "upload_action": "0", "verdict_source": "AMP", "malware_categories": "Trojan",
+        "timestamp": "20 May 2023 18:30:54 (GMT +00:00)", "timestamp_iso": "2023-05-20T18:30:54Z",
+    }]
+
+
+def test_tracking_parsing_amp_events_without_a_disposition_give_no_verdict():
+    events = tracking._events([{"timestamp": "x", "description": "Message 5120 quarantined by AMP"}, "junk", None])
+    assert len(events) == 1 and tracking.amp_verdicts(events) == []
+
+
+@pytest.mark.parametrize("appliance,mid,policy", [
+    ("esa", 1131, "US HIPAA and HITECH (Low Threshold)"),
+    ("sma", 84, "PCI-DSS (Payment Card Industry Data Security Standard)"),
+])
+def test_tracking_parsing_dlp_captures_read_string_or_int_mid(appliance, mid, policy):
+    out = tracking.normalize_details(capture(_details_name(appliance, "dlp")), "dlp", mid, "S")
+    assert out["violation_severity"] == "HIGH" and out["risk_factor"] == 72 and out["dlp_policy"] == policy
+    assert out["dlp_mid"] == mid and out["has_dlp_details"] is True
+    assert out["matched_content"] and all(set(c) == {"message_part", "classifier", "matches"}
+                                          for c in out["matched_content"])
+
+
+def test_tracking_parsing_esa_dlp_matched_content_is_flattened_per_classifier():
+    out = tracking.normalize_details(capture("esa_message_dlp_details_get.json"), "dlp", 1131, "S")
+    assert [(c["message_part"], c["classifier"], len(c["matches"])) for c in out["matched_content"]] == [
+        ("Message", "Proper Names (US)", 5), ("Message", "Personal Information (US)", 2)]
+
+
+def test_tracking_parsing_empty_dlp_details_give_nulls():
+    assert tracking.dlp_summary({}) == {"violation_severity": None, "risk_factor": None, "dlp_policy": None,
+                                        "dlp_mid": None, "matched_content": []}
+    assert tracking.dlp_summary(None)["matched_content"] == []
+
+
+def test_tracking_parsing_esa_url_capture_gives_each_url_once_with_reputation():
+    out = tracking.normalize_details(capture("esa_message_url_details_get.json"), "url", 222, "S")
+    assert len(out["url_details"]) == 7
+    assert [(u["url"], u["reputation"], u["condition"], u["rewritten"], u["mid"]) for u in out["urls"]] == [
+        ("http://test.com:8080/", -6.8, "URL Reputation Rule", True, 765),
+        ("https://test.com/test/test/", -6.6, "URL Reputation Rule", True, 765),
+        ("http://test.com:8080", -6.8, "URL Reputation Rule", True, 765),
+    ]
+
+
+def test_tracking_parsing_sma_url_capture_space_before_comma_is_trimmed():
+    out = tracking.normalize_details(capture("sma_message_url_details_get.json"), "url", 21, "S")
+    assert [(u["url"], u["reputation"], u["rewritten"]) for u in out["urls"]] == [
+        ("http://test:8080/", -6.8, False), ("https://test.com/test/", -6.6, False), ("http://test:8080", -6.8, False)]
+    assert out["urls"][0]["timestamp_iso"] == "2022-08-24T10:05:56Z"
+
+
+@pytest.mark.parametrize("messages", [
+    {"mid": ["N/A"], "subject": "N/A", "sender": "N/A", "recipient": [], "summary": []},  # §3.3 (c)
+    {"subject": "N/A"},
+    {"mid": []},
+    {"mid": "N/A"},
+    {"mid": [4411, "N/A"]},
+])
+def test_tracking_parsing_na_or_missing_mid_is_not_found(messages):
+    body = {"data": {"messages": messages}}
+    with pytest.raises(NotFound) as info:
+        tracking.normalize_details(body, "amp", 4412, "4229CAEC09527FD2570C-F028BAE54A11")
+    assert info.value.status_code == 404
+    assert info.value.message == "Message ID 4412 not found on appliance 4229CAEC09527FD2570C-F028BAE54A11."
+    assert info.value.raw == body
+
+
+@pytest.mark.parametrize("body", [None, {}, {"data": None}, {"data": {"messages": []}}, {"data": []}, "text"])
+def test_tracking_parsing_details_without_messages_object_is_unexpected(body):
+    with pytest.raises(UnexpectedResponse, match="message ID 7"):
+        tracking.normalize_details(body, "message", 7, "S")
+
+
+# ---------------------------------------------------------------- search query
+def _params(**kw):
+    base = {"start_time": datetime(2023, 5, 20, 18, 7, 41, tzinfo=UTC),
+            "end_time": datetime(2023, 5, 21, 18, 0, tzinfo=UTC), "limit": 1000}
+    return {**base, **kw}
+
+
+def test_tracking_parsing_query_maps_every_dedicated_parameter():
+    query, info = tracking.search_query(_params(
+        subject="Invoice", sender="billing@", recipient="alice", attachment_name="bonus",
+        file_sha256="AF" * 32, internet_message_id="<2018123@example.com>"))
+    assert query == {
+        "startDate": "2023-05-20T18:07:00.000Z", "endDate": "2023-05-21T18:00:00.000Z",
+        "ciscoHost": "All_Hosts", "searchOption": "messages",
+        "subjectfilterOperator": "contains", "subjectfilterValue": "Invoice",
+        "envelopeSenderfilterOperator": "contains", "envelopeSenderfilterValue": "billing@",
+        "envelopeRecipientfilterOperator": "contains", "envelopeRecipientfilterValue": "alice",
+        "attachmentNameOperator": "contains", "attachmentNameValue": "bonus",
+        "fileSha256": "af" * 32, "messageIdHeader": "<2018123@example.com>",
+    }
+    assert info["rounded"] == ["start_time"] and info["start_time"] == "2023-05-20T18:07:00Z"
+    assert info["filters"] == {k: v for k, v in query.items()
+                               if k not in ("startDate", "endDate", "ciscoHost", "searchOption")}
+
+
+def test_tracking_parsing_numeric_message_id_header_stays_a_string():
+    query, _ = tracking.search_query(_params(internet_message_id="1234567"))
+    assert query["messageIdHeader"] == "1234567"
+
+
+def test_tracking_parsing_end_before_start_is_rejected():
+    with pytest.raises(InputError, match="end_time: 2023-05-19T00:00:00Z is before start_time"):
+        tracking.search_query(_params(end_time=datetime(2023, 5, 19, tzinfo=UTC)))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("senderIp=192.0.2.10 & deliveryStatus=DELIVERED", {"senderIp": "192.0.2.10", "deliveryStatus": "DELIVERED"}),
+    ("  senderIp =  192.0.2.10&deliveryStatus= DELIVERED  ", {"senderIp": "192.0.2.10", "deliveryStatus": "DELIVERED"}),
+    ("threatName=a=b==c", {"threatName": "a=b==c"}),
+    ("senderip=192.0.2.1 & SPAMPOSITIVE=True", {"senderIp": "192.0.2.1", "spamPositive": "True"}),
+    ("quarantineStatus=AMP,DLP & &", {"quarantineStatus": "AMP,DLP"}),
+    ("ciscoHost=esa2.corp.example", {"ciscoHost": "esa2.corp.example"}),
+    ("replyToValue=a b&c", None),
+    ("", {}), ("   ", {}), (None, {}),
+])
+def test_tracking_parsing_additional_filters(text, expected):
+    if expected is None:  # "c" has no "="
+        with pytest.raises(InputError, match="'c' is not key=value"):
+            tracking.parse_additional_filters(text)
+    else:
+        assert tracking.parse_additional_filters(text) == expected
+
+
+@pytest.mark.parametrize("text,message", [
+    ("senderIP2=1.2.3.4", "additional_filters: senderIP2 is not a message tracking filter (did you mean 'senderIp'?)"),
+    ("bogus=1", "additional_filters: bogus is not a message tracking filter"),
+    ("subjectFilterValue=x", "additional_filters: subjectfilterValue is set by the subject parameter (use that instead)"),
+    ("fileSha256=ab", "additional_filters: fileSha256 is set by the file_sha256 parameter (use that instead)"),
+    ("messageIdHeader=<a@b>", "additional_filters: messageIdHeader is set by the internet_message_id parameter"),
+    ("startDate=2023-01-01T00:00:00.000Z", "additional_filters: startDate is set by the command (use the start_time parameter)"),
+    ("limit=5", "additional_filters: limit is set by the command (use the limit parameter)"),
+    ("offset=5", "additional_filters: offset is set by the command (use the limit parameter)"),
+    ("searchOption=rejected_connections", "additional_filters: searchOption is set by the command and cannot be changed"),
+    ("senderIp=", "additional_filters: senderIp has no value"),
+    ("senderIp=1 & senderIp=2", "additional_filters: senderIp is given twice"),
+    ("=x", "additional_filters: '=x' is not key=value"),
+    ("envelopeSenderFilterOperatr=is", "(did you mean the sender parameter?)"),
+])
+def test_tracking_parsing_additional_filters_rejected(text, message):
+    with pytest.raises(InputError) as info:
+        tracking.parse_additional_filters(text)
+    assert info.value.status_code == 400
+    assert message in info.value.message
+
+
+def test_tracking_parsing_additional_filters_reports_every_problem_at_once():
+    with pytest.raises(InputError) as info:
+        tracking.parse_additional_filters("bogus=1 & limit=2 & senderIp=192.0.2.1")
+    assert info.value.problems == ["additional_filters: bogus is not a message tracking filter",
+                                   "additional_filters: limit is set by the command (use the limit parameter)"]
