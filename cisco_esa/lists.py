@@ -207,6 +207,8 @@ def block_senders(ctx: Context, senders: list[str], recipients: list[str]) -> Re
     def one(recipient: str) -> dict:
         before = existing.get(recipient.lower())
         action = "append" if before else "add"
+        # the existing entry's own spelling, so the append lands on it however the appliance compares case
+        recipient = before["recipient"] if before else recipient
         try:
             resp = ctx.client.post(path("blocklist"), change_body(action, "recipient", [recipient], senders))
         except CommandError as exc:
