@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
+from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from cisco_esa.outcome import (
@@ -274,7 +274,9 @@ class Client:
             return TransportError(f"Could not reach {host} through the proxy: check the proxy setting.")
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return TransportError(f"Timed out connecting to {host} after {self.conn.timeout:g} s: check server_url, the port and any firewall in between.")
-        if isinstance(exc, requests.exceptions.ReadTimeout):
+        # After the retries are spent, requests reports a read timeout as a ConnectionError
+        # wrapping MaxRetryError(ReadTimeoutError): still a timeout, not a refused connection.
+        if isinstance(exc, requests.exceptions.ReadTimeout) or _caused_by(exc, ReadTimeoutError):
             if write:
                 return OutcomeUnknown(
                     f"No answer from {host} within {self.conn.timeout:g} s to {method} {path}; the change may or may not have been applied: check the appliance before trying again."
@@ -307,6 +309,22 @@ def _error_message(body) -> str | None:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return body["error"].get("message")
     return None
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """True when `kind` is anywhere in the chain of reasons, causes and contexts of `exc`."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        cur = todo.pop()
+        if cur is None or isinstance(cur, str) or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, kind):
+            return True
+        todo += [getattr(cur, "reason", None), cur.__cause__, cur.__context__]
+        todo += [a for a in getattr(cur, "args", ()) if isinstance(a, BaseException)]
+    return False
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -1,0 +1,190 @@
+"""Outcomes: the one status derivation and the one table from HTTP status / transport error to
+outcome and retry rule (contract §3, §3a), one test per row."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from http import HTTPStatus
+
+from cisco_esa.client import Client, Connection
+from cisco_esa.outcome import (
+    ERROR_TABLE,
+    FALLBACK_RULE,
+    RETRY_READ_STATUSES,
+    SERVER_RULE,
+    ApplianceError,
+    CommandError,
+    InputError,
+    Item,
+    NotFound,
+    OutcomeUnknown,
+    TransportError,
+    UnexpectedResponse,
+    derive_status,
+    http_error,
+    rule_for,
+)
+
+FI = "Get AMP Details failed."
+
+
+# ---------------------------------------------------------------- derive_status
+def test_outcome_no_items_no_error_successful():
+    assert derive_status(None, None, FI) == ("Successful", None)
+    assert derive_status([], None, FI) == ("Successful", None)
+
+
+def test_outcome_exception_failed_with_triplet():
+    assert derive_status(None, ApplianceError("Invalid username or passphrase.", 401), FI) == (
+        "Failed", {"failure_indicator": FI, "status_code": 401, "message": "Invalid username or passphrase."})
+
+
+def test_outcome_exception_wins_over_good_items():
+    status, error = derive_status([Item(1)], TransportError("no answer"), FI)
+    assert status == "Failed" and error == {"failure_indicator": FI, "status_code": None, "message": "no answer"}
+
+
+def test_outcome_all_items_ok_successful():
+    assert derive_status([Item(1, data={}), Item(2, data={})], None, FI) == ("Successful", None)
+
+
+def test_outcome_some_items_failed_partially_successful():
+    items = [Item(4411), Item(4412, NotFound("Message ID 4412 not found on appliance X."))]
+    assert derive_status(items, None, FI) == ("Partially Successful", {
+        "failure_indicator": FI, "status_code": 404, "message": "Message ID 4412 not found on appliance X."})
+
+
+def test_outcome_all_items_failed_failed_messages_joined_once_each():
+    items = [Item(1, NotFound("A.")), Item(2, ApplianceError("B.", 500)), Item(3, NotFound("A."))]
+    assert derive_status(items, None, FI) == ("Failed", {"failure_indicator": FI, "status_code": 404, "message": "A. B."})
+
+
+def test_outcome_item_ok_property():
+    assert Item(1).ok and not Item(1, CommandError("x")).ok
+
+
+def test_outcome_typed_errors_carry_their_status():
+    assert InputError(["a: bad", "b: bad"]).status_code == 400
+    assert InputError(["a: bad", "b: bad"]).message == "Invalid input: a: bad; b: bad"
+    assert NotFound("gone").status_code == 404
+    assert TransportError("x").status_code is None
+    assert isinstance(OutcomeUnknown("x"), TransportError) and OutcomeUnknown("x").status_code is None
+    assert UnexpectedResponse("no data.").message == "Unexpected response from the appliance: no data."
+    assert UnexpectedResponse("no data.").status_code == 200
+
+
+# ---------------------------------------------------------------- the error table, one row per test
+EXPECTED_TABLE = {
+    # status: (retry a read?, words the hint must contain)
+    400: (False, "malformed"),
+    401: (False, "check username and password"),
+    403: (False, "role"),
+    404: (False, "check server_url, appliance (esa or sma) and api_version"),
+    405: (False, "api_version"),
+    406: (False, "acceptable"),
+    413: (False, "fewer values"),
+    414: (False, "URL is too long"),
+    429: (True, "rate-limiting"),
+    500: (False, "internal error"),
+    501: (False, "does not implement"),
+    502: (True, "bad gateway"),
+    503: (True, "unavailable"),
+    504: (True, "timed out"),
+}
+
+
+def test_outcome_table_rows_are_exactly_the_expected_statuses():
+    assert sorted(ERROR_TABLE) == sorted(EXPECTED_TABLE)
+    assert RETRY_READ_STATUSES == {429, 502, 503, 504}
+
+
+@pytest.mark.parametrize("status", sorted(EXPECTED_TABLE))
+def test_outcome_table_row(status):
+    retry, words = EXPECTED_TABLE[status]
+    rule = rule_for(status)
+    assert rule is ERROR_TABLE[status]
+    assert rule.retry_read is retry
+    assert words in rule.hint
+    # With the appliance's error body: its own message and status (contract §3).
+    body = {"error": {"message": f"Appliance says {status}.", "code": str(status), "explanation": "x"}}
+    err = http_error(status, body)
+    assert isinstance(err, ApplianceError)
+    assert (err.status_code, err.message, err.raw) == (status, f"Appliance says {status}.", body)
+    # Without one (HTML page, empty body): the status, its phrase and what to check.
+    bare = http_error(status, None)
+    assert (bare.status_code, bare.message) == (status, f"HTTP {status} {HTTPStatus(status).phrase}. {rule.hint}")
+
+
+@pytest.mark.parametrize("status, rule", [(402, FALLBACK_RULE), (409, FALLBACK_RULE), (418, FALLBACK_RULE),
+                                          (505, SERVER_RULE), (599, SERVER_RULE)])
+def test_outcome_status_missing_from_table_falls_back(status, rule):
+    assert rule_for(status) is rule and rule.retry_read is False
+
+
+@pytest.mark.parametrize("body", [{"error": {"message": "  "}}, {"error": "boom"}, {"message": "x"}, "<html>", [], None])
+def test_outcome_http_error_without_usable_message_explains_status(body):
+    assert http_error(503, body).message == "HTTP 503 Service Unavailable. The appliance is unavailable: retry later."
+
+
+def test_outcome_http_error_unknown_status_code_still_readable():
+    assert http_error(599, None).message == "HTTP 599 HTTP error. The appliance reported an error."
+
+
+# ---------------------------------------------------------------- transport failures: null status + what to check
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_outcome_connection_refused_null_status_says_what_to_check():
+    port = _closed_port()
+    client = Client(Connection(server_url=f"http://127.0.0.1:{port}", username="admin", password="pw", timeout=5))
+    with pytest.raises(TransportError) as info:
+        client.get("login/privileges")
+    assert info.value.status_code is None
+    assert info.value.message == (
+        f"Could not connect to 127.0.0.1:{port} (connection refused): check server_url (scheme, host and port) "
+        "and that the AsyncOS API is enabled on that interface.")
+
+
+def test_outcome_read_timeout_null_status_says_what_to_check(sim):
+    client = Client(Connection(server_url=sim.url, username="admin", password=sim.password, timeout=0.3))
+    client.ensure_login()
+    sim.inject("login/privileges", "delay", delay=1.0, count=3)  # every one of the 3 tries times out
+    started = time.monotonic()
+    with pytest.raises(TransportError) as info:
+        client.get("login/privileges")
+    assert time.monotonic() - started < 10
+    assert type(info.value) is TransportError and info.value.status_code is None
+    host = sim.url.split("//")[1]
+    assert info.value.message == (
+        f"No answer from {host} within 0.3 s: check that the appliance is responsive, or raise timeout.")
+
+
+def test_outcome_write_timeout_outcome_unknown(sim):
+    client = Client(Connection(server_url=sim.url, username="admin", password=sim.password, timeout=0.3))
+    client.ensure_login()
+    sim.inject("quarantine/messages", "delay", delay=1.0, method="POST")
+    with pytest.raises(OutcomeUnknown) as info:
+        client.post("quarantine/messages", {"action": "release", "quarantineType": "spam", "mids": [1]})
+    assert info.value.status_code is None
+    assert "within 0.3 s to POST quarantine/messages; the change may or may not have been applied" in info.value.message
+    # The simulator logs a request once it has answered it, after its delay.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(e["path"].endswith("quarantine/messages") for e in sim.request_log):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert [e["method"] for e in sim.request_log if e["path"].endswith("quarantine/messages")] == ["POST"]
+
+
+def test_outcome_unusable_server_url_null_status():
+    client = Client(Connection(server_url="http://", username="admin", password="pw", timeout=1))
+    with pytest.raises(TransportError) as info:
+        client.get("login/privileges")
+    assert info.value.status_code is None

@@ -1,0 +1,115 @@
+"""Times: input forms (contract §1), endpoint flooring (asyncos-api §1.3) and the appliance's
+display timestamps turned into ISO-8601 UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cisco_esa.timefmt import (
+    appliance_time_iso,
+    endpoint_window,
+    hour_param,
+    iso,
+    minute_param,
+    parse_appliance_time,
+    parse_input_time,
+)
+from tests.conftest import FROZEN_NOW
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023-05-20T18:00:00Z", datetime(2023, 5, 20, 18, tzinfo=UTC)),
+    ("2023-05-20T18:00:00.250z", datetime(2023, 5, 20, 18, 0, 0, 250000, tzinfo=UTC)),
+    ("2023-05-20T18:07", datetime(2023, 5, 20, 18, 7, tzinfo=UTC)),
+    ("2023-05-20T20:07+02:00", datetime(2023, 5, 20, 18, 7, tzinfo=UTC)),
+    ("2023-04-24 00:00", datetime(2023, 4, 24, tzinfo=UTC)),
+    ("2023-04-24 06:30:15", datetime(2023, 4, 24, 6, 30, 15, tzinfo=UTC)),
+    ("1684605600", datetime(2023, 5, 20, 18, tzinfo=UTC)),
+    ("1684605600.5", datetime(2023, 5, 20, 18, 0, 0, 500000, tzinfo=UTC)),
+    (1684605600, datetime(2023, 5, 20, 18, tzinfo=UTC)),
+    ("now", FROZEN_NOW),
+    ("-15m", FROZEN_NOW - timedelta(minutes=15)),
+    ("-2h", FROZEN_NOW - timedelta(hours=2)),
+    ("-7d", FROZEN_NOW - timedelta(days=7)),
+    ("now-1w", FROZEN_NOW - timedelta(weeks=1)),
+    ("+30s", FROZEN_NOW + timedelta(seconds=30)),
+    (datetime(2023, 5, 20, 18), datetime(2023, 5, 20, 18, tzinfo=UTC)),
+])
+def test_timefmt_parse_input_time_forms(text, expected):
+    got = parse_input_time(text, FROZEN_NOW)
+    assert got == expected and got.tzinfo == UTC
+
+
+@pytest.mark.parametrize("text", ["", "soon", "-15", "15m", "2023/05/20", "1989-01-01T00:00Z", "2200-01-01T00:00Z",
+                                  "-9999999999999d", None, True, [1]])
+def test_timefmt_parse_input_time_junk_raises_value_error(text):
+    with pytest.raises(ValueError):
+        parse_input_time(text, FROZEN_NOW)
+
+
+def test_timefmt_minute_and_hour_params_are_the_endpoint_forms():
+    dt = datetime(2023, 5, 20, 18, 7, 45, 123000, tzinfo=UTC)
+    assert minute_param(dt) == "2023-05-20T18:07:00.000Z"
+    assert hour_param(dt) == "2023-05-20T18:00:00.000Z"
+    assert minute_param(dt.astimezone(timezone(timedelta(hours=2)))) == "2023-05-20T18:07:00.000Z"
+    assert iso(dt) == "2023-05-20T18:07:45Z" and iso(None) is None
+
+
+def test_timefmt_endpoint_window_minute_says_what_was_rounded():
+    start = datetime(2023, 5, 20, 18, 7, 30, tzinfo=UTC)
+    end = datetime(2023, 5, 20, 19, 0, tzinfo=UTC)
+    assert endpoint_window(start, end, "minute") == (
+        "2023-05-20T18:07:00.000Z", "2023-05-20T19:00:00.000Z",
+        {"start_time": "2023-05-20T18:07:00Z", "end_time": "2023-05-20T19:00:00Z", "rounded": ["start_time"]},
+    )
+
+
+def test_timefmt_endpoint_window_hour_floors_both():
+    start = datetime(2023, 5, 20, 18, 7, tzinfo=UTC)
+    end = datetime(2023, 5, 20, 20, 59, 59, tzinfo=UTC)
+    assert endpoint_window(start, end, "hour") == (
+        "2023-05-20T18:00:00.000Z", "2023-05-20T20:00:00.000Z",
+        {"start_time": "2023-05-20T18:00:00Z", "end_time": "2023-05-20T20:00:00Z", "rounded": ["start_time", "end_time"]},
+    )
+
+
+def test_timefmt_endpoint_window_exact_times_not_rounded():
+    start = datetime(2023, 5, 20, 18, tzinfo=UTC)
+    assert endpoint_window(start, start + timedelta(hours=1), "hour")[2]["rounded"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("20 Sep 2022 14:54:50 (GMT +00:00)", "2022-09-20T14:54:50Z"),
+    ("07 Sep 2022 08:10:33 (GMT)", "2022-09-07T08:10:33Z"),
+    ("07 Sep 2022 08:10:33 (GMT -05:00)", "2022-09-07T13:10:33Z"),
+    ("07 Sep 2022 08:10:33 (GMT-06:00)", "2022-09-07T14:10:33Z"),
+    ("07 Sep 2022 08:10:33 (GMT +05:30)", "2022-09-07T02:40:33Z"),
+    ("20 Sep 2022 15:13 (GMT +00:00)", "2022-09-20T15:13:00Z"),
+    ("1 Jan 2023 00:00 (UTC)", "2023-01-01T00:00:00Z"),
+    ("2023-05-20T18:07:00.000Z", "2023-05-20T18:07:00Z"),
+])
+def test_timefmt_appliance_display_time_to_iso_utc(text, expected):
+    assert appliance_time_iso(text) == expected
+
+
+@pytest.mark.parametrize("text", ["N/A", "", None, 5, "31 Feb 2022 10:00 (GMT)", "20 Foo 2022 14:54:50 (GMT)"])
+def test_timefmt_appliance_non_time_gives_none(text):
+    assert parse_appliance_time(text) is None and appliance_time_iso(text) is None
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2199, 12, 30)),
+       st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15))
+@settings(max_examples=100)
+def test_timefmt_display_time_round_trip_property(naive, offset_minutes):
+    tz = timezone(timedelta(minutes=offset_minutes))
+    local = naive.replace(microsecond=0, tzinfo=UTC).astimezone(tz)
+    sign = "-" if offset_minutes < 0 else "+"
+    hh, mm = divmod(abs(offset_minutes), 60)
+    text = local.strftime("%d %b %Y %H:%M:%S") + f" (GMT {sign}{hh:02d}:{mm:02d})"
+    assert parse_appliance_time(text) == naive.replace(microsecond=0, tzinfo=UTC)
