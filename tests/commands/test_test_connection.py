@@ -1,0 +1,204 @@
+"""Test Connection: login, login/privileges and a one-row tracking search, end to end against the
+simulator (ESA, SMA, auto-detection, roles) and request by request with requests-mock."""
+
+from __future__ import annotations
+
+import base64
+import socket
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests_mock
+
+from cisco_esa.integration import Integration
+from tests.conftest import FROZEN_NOW
+from tests.golden import check_golden
+
+FI = "Test Connection failed. Failed to check the connector."
+ALL_GROUPS = {"message_tracking": True, "spam_quarantine": True, "safelist_blocklist": True, "reporting": True}
+
+
+def failed(status_code, message) -> dict:
+    return {"command": "test_connection", "display_name": "Test Connection", "status": "Failed", "data": {},
+            "raw_data": {}, "items": [], "error": {"failure_indicator": FI, "status_code": status_code, "message": message}}
+
+
+def paths(sim) -> list[tuple]:
+    return [(e["method"], e["path"], e["status"]) for e in sim.request_log]
+
+
+# ---------------------------------------------------------------- end to end
+def test_test_connection_esa_admin_successful_golden(sim, integration, regen_golden):
+    envelope = integration.run("test_connection")
+    check_golden(envelope, regen_golden)
+    assert envelope["status"] == "Successful" and envelope["error"] is None and envelope["items"] == []
+    data = envelope["data"]
+    assert (data["appliance"], data["user"], data["role"], data["auth"]) == ("esa", "admin", "Administrator", "jwt")
+    assert data["command_groups"] == ALL_GROUPS
+    assert data["privileges"] == envelope["raw_data"]["privileges"]["data"]
+    assert data["tracking_search_rows"] == len(envelope["raw_data"]["tracking"]["data"]) <= 1
+    assert "jwtToken" not in envelope["raw_data"]["login"]
+    assert paths(sim) == [("POST", "/esa/api/v2.0/login", 200), ("GET", "/esa/api/v2.0/login/privileges", 200),
+                          ("GET", "/esa/api/v2.0/message-tracking/messages", 200)]
+    search = sim.request_log[2]
+    assert parse_qs(search["query"]) == {
+        "startDate": ["2026-11-20T11:30:00.000Z"], "endDate": ["2026-11-20T12:30:00.000Z"],
+        "ciscoHost": ["All_Hosts"], "searchOption": ["messages"], "offset": ["0"], "limit": ["1"]}
+    assert "2026-11-20T11%3A30%3A00.000Z" in search["query"]
+
+
+def test_test_connection_helpdesk_role_only_message_tracking(sim):
+    envelope = Integration(sim.connection("helpdesk"), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Successful"
+    assert envelope["data"]["role"] == "HelpDeskUser"
+    assert envelope["data"]["command_groups"] == {"message_tracking": True, "spam_quarantine": False,
+                                                  "safelist_blocklist": False, "reporting": False}
+    assert all(p.startswith("e_message_tracking_") for p in envelope["data"]["privileges"])
+
+
+@pytest.mark.parametrize("user, role", [("operator", "Operator"), ("readonly", "ReadOnlyOperator")])
+def test_test_connection_other_roles_reported(sim, user, role):
+    envelope = Integration(sim.connection(user), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Successful"
+    assert (envelope["data"]["user"], envelope["data"]["role"]) == (user, role)
+    assert envelope["data"]["command_groups"] == ALL_GROUPS
+
+
+def test_test_connection_sma_successful(sma, sma_integration):
+    envelope = sma_integration.run("test_connection")
+    assert envelope["status"] == "Successful"
+    assert (envelope["data"]["appliance"], envelope["data"]["role"]) == ("sma", "Administrator")
+    assert [p for _m, p, _s in paths(sma)] == ["/sma/api/v2.0/login", "/sma/api/v2.0/login/privileges",
+                                               "/sma/api/v2.0/message-tracking/messages"]
+
+
+def test_test_connection_auto_detects_esa(sim):
+    envelope = Integration(sim.connection(appliance="auto"), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Successful" and envelope["data"]["appliance"] == "esa"
+    assert paths(sim)[0] == ("GET", "/esa/api/v2.0/login/privileges", 401)  # the probe: the prefix exists
+
+
+def test_test_connection_auto_detects_sma(sma):
+    envelope = Integration(sma.connection(appliance="auto"), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Successful" and envelope["data"]["appliance"] == "sma"
+    assert paths(sma)[:2] == [("GET", "/esa/api/v2.0/login/privileges", 404),
+                              ("GET", "/sma/api/v2.0/login/privileges", 401)]
+
+
+def test_test_connection_basic_auth_successful_without_login(sim):
+    envelope = Integration(sim.connection(auth="basic"), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Successful"
+    assert envelope["data"]["auth"] == "basic" and envelope["data"]["user"] == "admin"
+    assert envelope["data"]["command_groups"] == ALL_GROUPS  # from the privilege names alone
+    assert [m for m, _p, _s in paths(sim)] == ["GET", "GET"]
+
+
+# ---------------------------------------------------------------- failures
+def test_test_connection_wrong_password_failed_401(sim):
+    envelope = Integration(sim.connection(password="wrong-passphrase"), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope == failed(401, "Invalid username or passphrase.")
+    assert paths(sim) == [("POST", "/esa/api/v2.0/login", 401)]
+
+
+def test_test_connection_refused_failed_null_says_what_to_check():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    envelope = Integration({"server_url": f"http://127.0.0.1:{port}", "username": "admin", "password": "x"},
+                           clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope == failed(None, f"Could not connect to 127.0.0.1:{port} (connection refused): check server_url "
+                                    "(scheme, host and port) and that the AsyncOS API is enabled on that interface.")
+
+
+def test_test_connection_privileges_500_failed_with_appliance_message(sim, integration):
+    sim.inject("login/privileges", "status", status=500,
+               message="Server got itself in trouble: The application raised an exception.")
+    envelope = integration.run("test_connection")
+    assert envelope == failed(500, "Server got itself in trouble: The application raised an exception.")
+
+
+def test_test_connection_login_accepted_but_search_forbidden_failed_403(sim, integration):
+    sim.inject("message-tracking/messages", "status", status=403,
+               message="User does not have privileges to access this resource.")
+    envelope = integration.run("test_connection")
+    assert envelope == failed(403, "User does not have privileges to access this resource.")
+
+
+def test_test_connection_privileges_not_a_list_unexpected_response():
+    with requests_mock.Mocker() as m:
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": {"x": 1}})
+        envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p",
+                                "auth": "basic"}, clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope == failed(200, "Unexpected response from the appliance: login/privileges did not return a "
+                                   "list of privileges.")
+
+
+def test_test_connection_search_without_data_unexpected_response():
+    with requests_mock.Mocker() as m:
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": []})
+        m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"meta": {}})
+        envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p",
+                                "auth": "basic"}, clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope == failed(200, "Unexpected response from the appliance: the message-tracking search did not "
+                                   "return a data list.")
+
+
+# ---------------------------------------------------------------- request shape
+def test_test_connection_request_shape_exact():
+    b64 = lambda s: base64.b64encode(s.encode()).decode()  # noqa: E731
+    with requests_mock.Mocker(case_sensitive=True) as m:
+        m.post("https://esa.test:6443/esa/api/v2.0/login", json={"data": {
+            "userName": "soar_api", "is2FactorRedirectRequired": "false", "role": "HelpDeskUser", "email": [],
+            "jwtToken": "tok-1"}})
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges",
+              json={"data": ["e_message_tracking_messages", "e_message_tracking_detail"]})
+        m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages",
+              json={"meta": {"num_bad_records": 0, "totalCount": 0}, "data": []})
+        envelope = Integration({"server_url": "https://esa.test:6443/", "username": "soar_api", "password": "pw d"},
+                               clock=lambda: FROZEN_NOW).run("test_connection")
+        assert m.call_count == 3
+        login, privileges, search = m.request_history
+    assert (login.method, login.path) == ("POST", "/esa/api/v2.0/login")
+    assert login.json() == {"data": {"userName": b64("soar_api"), "passphrase": b64("pw d")}}
+    assert (privileges.method, privileges.path, privileges.headers["jwtToken"]) == ("GET", "/esa/api/v2.0/login/privileges", "tok-1")
+    assert (search.method, search.path, search.headers["jwtToken"]) == ("GET", "/esa/api/v2.0/message-tracking/messages", "tok-1")
+    assert urlsplit(search.url).query == (
+        "startDate=2026-11-20T11%3A30%3A00.000Z&endDate=2026-11-20T12%3A30%3A00.000Z&ciscoHost=All_Hosts"
+        "&searchOption=messages&offset=0&limit=1")
+    assert search.qs == {"startDate": ["2026-11-20T11:30:00.000Z"], "endDate": ["2026-11-20T12:30:00.000Z"],
+                         "ciscoHost": ["All_Hosts"], "searchOption": ["messages"], "offset": ["0"], "limit": ["1"]}
+    assert envelope == {
+        "command": "test_connection", "display_name": "Test Connection", "status": "Successful", "error": None,
+        "items": [],
+        "data": {"connected": True, "appliance": "esa", "server_url": "https://esa.test:6443", "api_version": "v2.0",
+                 "auth": "jwt", "user": "soar_api", "role": "HelpDeskUser",
+                 "privileges": ["e_message_tracking_messages", "e_message_tracking_detail"],
+                 "command_groups": {"message_tracking": True, "spam_quarantine": False,
+                                    "safelist_blocklist": False, "reporting": False},
+                 "tracking_search_rows": 0},
+        "raw_data": {"login": {"userName": "soar_api", "is2FactorRedirectRequired": "false", "role": "HelpDeskUser",
+                               "email": []},
+                     "privileges": {"data": ["e_message_tracking_messages", "e_message_tracking_detail"]},
+                     "tracking": {"meta": {"num_bad_records": 0, "totalCount": 0}, "data": []}},
+    }
+
+
+def test_test_connection_unknown_privilege_names_fall_back_to_role():
+    with requests_mock.Mocker() as m:
+        m.post("https://esa.test:6443/esa/api/v2.0/login", json={"data": {"role": "Help Desk User", "jwtToken": "t"}})
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": ["api_v2"]})
+        m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"data": []})
+        envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p"},
+                               clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["data"]["command_groups"] == {"message_tracking": True, "spam_quarantine": False,
+                                                  "safelist_blocklist": False, "reporting": False}
+
+
+def test_test_connection_invalid_input_failed_400_no_request():
+    with requests_mock.Mocker() as m:
+        m.register_uri(requests_mock.ANY, requests_mock.ANY, json={})
+        envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p"},
+                               clock=lambda: FROZEN_NOW).run("test_connection", {"appliance": "sma"})
+        assert m.call_count == 0
+    assert envelope == failed(400, "Invalid input: appliance: unknown parameter")
