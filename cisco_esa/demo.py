@@ -32,7 +32,7 @@ class _Story:
         if self.json_output:
             self.out.write(json.dumps(envelope, ensure_ascii=False) + "\n")
             return envelope
-        line = f"[{_MARK[envelope['status']]}] {title:<44} {envelope['display_name']} ({elapsed * 1000:.0f} ms)"
+        line = f"[{_MARK[envelope['status']]}] {title:<50} {envelope['display_name']} ({elapsed * 1000:.0f} ms)"
         self.out.write(line + "\n")
         if envelope["error"]:
             self.out.write(f"         error: {envelope['error']['status_code']} {envelope['error']['message']}\n")
@@ -67,13 +67,16 @@ def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -
             story.step("3. Get the message's details", "get_message_details", ids,
                        lambda d: [f"{m['subject']!r} {m['message_status']}, attachments {m.get('attachments')}" for m in d["messages"]])
             story.step("4. Get its AMP verdict", "get_amp_details", ids,
-                       lambda d: [f"{v}" for m in d["messages"] for v in (m.get("verdicts") or m.get("amp_verdicts") or [])][:3])
+                       lambda d: [f"{v['file_name']}: {v['disposition']} {v.get('malware') or ''} (score {v.get('analysis_score')})"
+                                  for m in d["messages"] for v in m.get("verdicts", [])][:3])
             story.step("5. Get its URL verdicts", "get_url_details", ids,
-                       lambda d: [f"{u}" for m in d["messages"] for u in (m.get("urls") or [])][:3])
+                       lambda d: [f"{u['url']} reputation {u.get('reputation')} ({u.get('condition')})"
+                                  for m in d["messages"] for u in m.get("urls", [])][:3])
 
         spam = story.step("6. Search the spam quarantine (last day)", "search_spam_quarantine_messages",
                           {"start_time": "-1d", "end_time": "now"},
-                          lambda d: [f"{d['total']} quarantined message(s)"])
+                          lambda d: [f"{d['total']} quarantined message(s); newest: MID {d['messages'][0]['mid']} "
+                                     f"{d['messages'][0]['subject']!r} to {', '.join(d['messages'][0]['envelope_recipients'])}"])
         release = _first((spam.get("data") or {}).get("messages"), {})
         if release:
             story.step("7. Release one false positive", "release_spam_quarantine_messages",
@@ -82,7 +85,7 @@ def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -
         if hit:
             story.step("8. Block the phishing sender for its recipients", "block_email_addresses",
                        {"senders": [hit["sender"]], "recipients": hit["recipients"]},
-                       lambda d: [json.dumps(d, ensure_ascii=False)[:160]])
+                       lambda d: [f"{e['recipient']}: {e['action']} -> blocks {', '.join(e['senders'])}" for e in d["entries"]])
         story.step("9. Fetch message-tracking events (last hour)", "fetch_event",
                    {"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now"},
                    lambda d: [f"{d['count']} event(s) mapped, e.g. {json.dumps(_first(d['events'], {}), ensure_ascii=False)[:150]}"])
