@@ -17,10 +17,10 @@ def _first(seq, default=None):
 
 
 class _Story:
-    def __init__(self, integration: Integration, json_output: bool, out=sys.stdout):
+    def __init__(self, integration: Integration, json_output: bool, out=None):
         self.integration = integration
         self.json_output = json_output
-        self.out = out
+        self.out = out or sys.stdout
         self.failed = 0
 
     def step(self, title: str, command: str, params: dict, summary) -> dict:
