@@ -115,7 +115,7 @@ def matches_sender(entry: dict, view: str, needle: str) -> bool:
 
 def recipient_entries(client: Client) -> tuple[dict[str, dict], Pages]:
     """The whole recipient view of the blocklist, keyed by lower-cased recipient. The view's
-    `search` matches senders, not recipients (§8.1), so a recipient is found only by reading it all."""
+    `search` is a sender name search (§8.1), not a recipient look-up, so the view is read whole."""
     entries, pages = read_view(client, "blocklist", "recipient", cap=LOOKUP_CAP)
     if pages.truncated:
         raise CommandError(
@@ -128,7 +128,8 @@ def search(params: dict, ctx: Context) -> Result:
     """Search List Entries: every page of the view up to `limit`, sorted alphabetically. With
     the recipient view `sender_name` goes to the appliance as `search`; with the sender view the
     appliance would ignore it (§8.1), so it is matched here against each sender. Either way only
-    entries with a matching sender are kept, as D3's "sender name" asks."""
+    entries with a matching sender are kept, as D3's "sender name" asks. `limit` caps the rows
+    read from the appliance, and `truncated` says whether it may have had more."""
     kind, view = LISTS[params["list_type"]], VIEWS[params["view_by"]]
     name = params.get("sender_name")
     progress = (lambda n: ctx.progress(n, None)) if ctx.progress else None
@@ -199,16 +200,16 @@ def block_senders(ctx: Context, senders: list[str], recipients: list[str]) -> Re
     """Block Email Addresses: the senders go on each recipient's blocklist entry, `append` where
     the recipient has one and `add` where not; never `edit`, which would drop the senders the
     entry already blocks (§8.2). One POST per recipient, in turn, so each gets its own outcome."""
-    senders = unique(senders)
+    senders = unique_ignoring_case(senders)
     recipients = unique_ignoring_case(recipients)
     existing, pages = recipient_entries(ctx.client)
     responses: list[dict] = []
 
-    def one(recipient: str) -> dict:
-        before = existing.get(recipient.lower())
+    def one(asked: str) -> dict:
+        before = existing.get(asked.lower())
         action = "append" if before else "add"
         # the existing entry's own spelling, so the append lands on it however the appliance compares case
-        recipient = before["recipient"] if before else recipient
+        recipient = before["recipient"] if before else asked
         try:
             resp = ctx.client.post(path("blocklist"), change_body(action, "recipient", [recipient], senders))
         except CommandError as exc:

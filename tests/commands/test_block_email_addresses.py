@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cisco_esa import lists
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
@@ -223,6 +224,19 @@ def test_block_email_addresses_unreadable_view_fails_without_post(requests_mock)
                                  "message": "Unexpected response from the appliance: a recipient list row has no "
                                             "recipientAddress."}
     assert requests_mock.call_count == 1
+
+
+def test_block_email_addresses_lookup_past_cap_fails_without_post(requests_mock, monkeypatch):
+    monkeypatch.setattr(lists, "LOOKUP_CAP", 100)
+    rows = [{"recipientAddress": f"u{n:03d}@corp.example", "senderList": ["a.example"]} for n in range(100)]
+    requests_mock.get(URL, json={"meta": {"totalCount": 100}, "data": rows})
+    envelope = mocked().run(CMD, {"senders": ["x@f4ke.example"], "recipients": ["r@corp.example"]})
+    assert envelope["status"] == "Failed"
+    assert envelope["error"] == {
+        "failure_indicator": "Block Email Addresses failed.", "status_code": None,
+        "message": "The blocklist has 100 or more recipient entries, too many to check which recipients already "
+                   "have one; use Add Entries with action Append instead."}
+    assert [r.method for r in requests_mock.request_history] == ["GET"]
 
 
 @pytest.mark.parametrize("params, named", [
