@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
@@ -168,6 +169,30 @@ def test_delete_spam_quarantine_messages_zero_count_fails_404_naming_the_id(requ
     envelope = mocked().run(CMD, {"quarantine_message_ids": [783]})
     assert envelope["status"] == "Failed"
     assert envelope["error"] == failed(404, "Message ID 783 not found.")
+
+
+def test_delete_spam_quarantine_messages_wrong_password_is_401_after_one_login(sim):
+    mid = sim.world.pick_quarantine_mid()
+    envelope = Integration(sim.connection(password="wrong"), clock=lambda: FROZEN_NOW).run(
+        CMD, {"quarantine_message_ids": [mid, UNKNOWN]})
+    denied = failed(401, "Invalid username or passphrase.")
+    assert envelope["status"] == "Failed" and envelope["error"] == denied
+    assert envelope["items"] == [{"id": mid, "status": "Failed", "error": denied},
+                                 {"id": UNKNOWN, "status": "Failed", "error": denied}]
+    assert envelope["data"]["failed"] == [mid, UNKNOWN] and envelope["raw_data"] == {"responses": []}
+    assert [(e["method"], e["path"].rsplit("/", 1)[1], e["status"]) for e in sim.request_log] == [("POST", "login", 401)]
+    assert mid in sim.world.quarantine_mids()
+
+
+def test_delete_spam_quarantine_messages_unreachable_appliance_is_tried_once(requests_mock):
+    # a connect timeout proves nothing was sent: the ids left fail without waiting out their own timeouts
+    requests_mock.delete(URL, exc=requests.exceptions.ConnectTimeout("timed out"))
+    envelope = mocked().run(CMD, {"quarantine_message_ids": [1, 2, 3]})
+    assert requests_mock.call_count == 1
+    assert envelope["status"] == "Failed" and envelope["error"]["status_code"] is None
+    assert envelope["error"]["message"].startswith("Timed out connecting to esa.test:6443")
+    assert all(i["error"] == envelope["error"] for i in envelope["items"])
+    assert envelope["data"]["failed"] == [1, 2, 3] and envelope["data"]["outcome_unknown"] == []
 
 
 @pytest.mark.parametrize("params,named", [

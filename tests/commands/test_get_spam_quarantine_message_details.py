@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
@@ -140,6 +141,34 @@ def test_get_spam_quarantine_message_details_appliance_404_fails_the_item(reques
         "error": failed(404, "Message ID 620 not found."),
         "items": [{"id": 620, "status": "Failed", "error": failed(404, "Message ID 620 not found.")}],
     }
+
+
+def test_get_spam_quarantine_message_details_wrong_password_is_401_after_one_login(sim):
+    mid = sim.world.pick_quarantine_mid()
+    envelope = Integration(sim.connection(password="wrong"), clock=lambda: FROZEN_NOW).run(
+        CMD, {"quarantine_message_ids": [mid, UNKNOWN]})
+    denied = failed(401, "Invalid username or passphrase.")
+    assert envelope == {
+        "command": CMD, "display_name": NAME, "status": "Failed",
+        "data": {"messages": [], "found": [], "not_found": [], "failed": [mid, UNKNOWN],
+                 "counts": {"requested": 2, "found": 0, "not_found": 0, "failed": 2}},
+        "raw_data": {"responses": []}, "error": denied,
+        "items": [{"id": mid, "status": "Failed", "error": denied},
+                  {"id": UNKNOWN, "status": "Failed", "error": denied}],
+    }
+    # one login for all ids: a wrong password is not tried once per id
+    assert [(e["method"], e["path"].rsplit("/", 1)[1], e["status"]) for e in sim.request_log] == [("POST", "login", 401)]
+
+
+def test_get_spam_quarantine_message_details_unreachable_appliance_is_not_tried_once_per_id(requests_mock):
+    ids = list(range(1, 41))
+    requests_mock.get(URL, exc=requests.exceptions.ConnectTimeout("timed out"))
+    envelope = mocked().run(CMD, {"quarantine_message_ids": ids})
+    assert requests_mock.call_count <= 8  # at most the requests already in flight when the first one failed
+    assert envelope["status"] == "Failed" and envelope["error"]["status_code"] is None
+    assert envelope["error"]["message"].startswith("Timed out connecting to esa.test:6443")
+    assert [i["id"] for i in envelope["items"]] == ids
+    assert all(i["error"] == envelope["error"] for i in envelope["items"])
 
 
 @pytest.mark.parametrize("params,named", [
