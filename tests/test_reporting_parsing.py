@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cisco_esa import reporting
 from cisco_esa.outcome import InputError, UnexpectedResponse
@@ -114,3 +116,24 @@ def test_request_window_empty_after_flooring_is_a_400_naming_the_times():
                                          end_time=datetime(2026, 11, 20, 12, 50, tzinfo=UTC)))
     assert err.value.status_code == 400
     assert "end_time" in err.value.message and "2026-11-20T12:00:00Z" in err.value.message
+
+
+# -- properties ------------------------------------------------------------------------
+_names = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=12).filter(
+    lambda s: s not in ("key", "value"))
+_entities_strategy = st.lists(st.tuples(_names, st.integers(min_value=0, max_value=10**9)), max_size=20)
+
+
+@given(st.dictionaries(_names, st.integers(min_value=-1, max_value=10**9), max_size=30))
+def test_summary_array_always_becomes_the_same_mapping(values):
+    result_set = [{k: v} for k, v in values.items()]
+    assert reporting.normalize_result(_body(result_set)) == ("summary", values)
+
+
+@given(st.dictionaries(_names, _entities_strategy, min_size=1, max_size=5), st.randoms())
+def test_detail_forms_normalize_to_the_same_one_key_lists(table, rnd):
+    one_key = {c: [{e: v} for e, v in rows] for c, rows in table.items()}
+    # each element in either form, chosen at random: the output must not depend on the form
+    mixed = {c: [{e: v} if rnd.random() < 0.5 else {"key": e, "value": v} for e, v in rows]
+             for c, rows in table.items()}
+    assert reporting.normalize_result(_body(mixed)) == ("detail", one_key)
