@@ -10,12 +10,9 @@ from typing import Any
 from cisco_esa.context import Context
 from cisco_esa.outcome import (
     ApplianceError,
-    CommandError,
     InputError,
-    Item,
     NotFound,
     Result,
-    TransportError,
     UnexpectedResponse,
 )
 from cisco_esa.paging import page_all
@@ -210,23 +207,12 @@ def details(params: dict, ctx: Context, kind: str) -> Result:
     icid = params.get("injection_connection_id")
     ids = params["message_ids"]
     raw: dict[int, Any] = {}
-    try:
-        # One login for every id: a wrong password must not be tried once per id (account lockout).
-        ctx.client.ensure_login()
-    except CommandError as exc:
-        return Result(data={"messages": []}, raw_data={}, items=[Item(mid, exc) for mid in ids])
-    unreachable: list[TransportError] = []
 
     def one(mid: int) -> dict:
-        if unreachable:  # no answer came for another id: do not wait out the timeout once per id
-            raise unreachable[0]
         try:
             resp = ctx.client.get(DETAILS_PATHS[kind], {"serialNumber": serial, "mid": mid, "icid": icid})
         except ApplianceError as exc:
             raw[mid] = exc.raw
-            raise
-        except TransportError as exc:
-            unreachable.append(exc)
             raise
         raw[mid] = resp.body
         return normalize_details(resp.body, kind, mid, serial)
