@@ -175,7 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._api(sim, raw_path, query, body)
         except ApiError as exc:
-            self._send(exc.status, error_body(exc.status, exc.message), exc.headers)
+            try:
+                self._send(exc.status, error_body(exc.status, exc.message), exc.headers)
+            except (ConnectionError, ssl.SSLError, TimeoutError):
+                self.close_connection = True
+        except (ConnectionError, ssl.SSLError, TimeoutError):
+            # the client hung up (e.g. it timed out during a delay fault): not a simulator bug
+            self.close_connection = True
         except Exception as exc:  # never let a bug kill the connection without an answer
             sim._note_exception(exc)
             self._send(500, error_body(500, f"Internal error: {type(exc).__name__}."))
@@ -498,23 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(400, f"Invalid action '{data.get('action')}' for DELETE.")
             key = "recipientList" if view_by == "recipient" else "senderList"
             items = _address_list(data, key)
-            with world._lock:
-                table = world.lists[kind]
-                count = 0
-                if view_by == "recipient":
-                    for r in items:
-                        if table.pop(r, None) is not None:
-                            count += 1
-                else:
-                    for s in items:
-                        hit = False
-                        for r in list(table):
-                            if s in table[r]:
-                                table[r].discard(s)
-                                hit = True
-                                if not table[r]:
-                                    del table[r]
-                        count += hit
+            count = world.delete_list_entries(kind, view_by, items)
             return 200, {"data": {"action": "delete", key: items, "totalCount": count}}
         action = data.get("action")
         if action not in ("add", "edit", "append"):
@@ -525,24 +515,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             keys = _address_list(data, "senderAddresses")
             values = _address_list(data, "recipientList")
-        with world._lock:
-            table = world.lists[kind]
-            if view_by == "recipient":
-                for r in keys:
-                    if action == "edit":
-                        table[r] = set(values)  # edit replaces the entry's list (§8.2)
-                    else:
-                        table.setdefault(r, set()).update(values)
-            else:
-                for s in keys:
-                    if action == "edit":
-                        for r in list(table):
-                            if r not in values and s in table[r]:
-                                table[r].discard(s)
-                                if not table[r]:
-                                    del table[r]
-                    for r in values:
-                        table.setdefault(r, set()).add(s)
+        world.change_list(kind, view_by, action, keys, values)
         if view_by == "recipient":
             return 200, {"data": {"action": action, "recipientAddresses": keys, "senderList": values}}
         return 200, {"data": {"action": action, "senderAddresses": keys, "recipientList": values}}
@@ -1031,7 +1004,9 @@ class Simulator:
         self.old_format = bool(enabled)
 
     def reset(self) -> None:
-        self.world = self._new_world()
+        # an untouched world equals a rebuilt one; skipping the rebuild keeps per-test resets cheap
+        if self.world.dirty or self.world.live:
+            self.world = self._new_world()
         self.faults.clear()
         self.tokens.clear()
         self.clear_log()

@@ -210,6 +210,8 @@ class World:
         self.rejections: dict[int, dict[str, dict[str, int]]] = {}
         self._added = 0
         self._build()
+        # set by every change made through the simulator; reset() rebuilds only a dirty world
+        self.dirty = False
 
     # ------------------------------------------------------------ construction
     def _build(self) -> None:
@@ -742,11 +744,57 @@ class World:
 
     def release_or_delete(self, mids) -> int:
         with self._lock:
+            self.dirty = True
             return sum(1 for m in dict.fromkeys(mids) if self._remove_quarantine(m))
+
+    def change_list(self, kind: str, view_by: str, action: str, keys: list[str], values: list[str]) -> None:
+        """add/append union into entries, edit replaces them (§8.2); state is recipient -> senders."""
+        with self._lock:
+            self.dirty = True
+            table = self.lists[kind]
+            if view_by == "recipient":
+                for r in keys:
+                    if action == "edit":
+                        table[r] = set(values)
+                    else:
+                        table.setdefault(r, set()).update(values)
+                return
+            for s in keys:
+                if action == "edit":
+                    for r in list(table):
+                        if r not in values and s in table[r]:
+                            table[r].discard(s)
+                            if not table[r]:
+                                del table[r]
+                for r in values:
+                    table.setdefault(r, set()).add(s)
+
+    def delete_list_entries(self, kind: str, view_by: str, items: list[str]) -> int:
+        """Removes whole recipient entries, or a sender from every entry; returns how many existed."""
+        with self._lock:
+            self.dirty = True
+            table = self.lists[kind]
+            count = 0
+            if view_by == "recipient":
+                for r in items:
+                    if table.pop(r, None) is not None:
+                        count += 1
+                return count
+            for s in items:
+                hit = False
+                for r in list(table):
+                    if s in table[r]:
+                        table[r].discard(s)
+                        hit = True
+                        if not table[r]:
+                            del table[r]
+                count += hit
+            return count
 
     # ------------------------------------------------------------ live additions
     def add_tracking_message(self, **attrs) -> dict:
         with self._lock:
+            self.dirty = True
             self._added += 1
             rng = random.Random(f"cisco-esa-simulator:added:{self.appliance}:{self.seed}:{self._added}")
             ts = attrs.pop("timestamp", None)
@@ -760,6 +808,7 @@ class World:
 
     def add_quarantine_message(self, **attrs) -> dict:
         with self._lock:
+            self.dirty = True
             self._added += 1
             rng = random.Random(f"cisco-esa-simulator:addedq:{self.appliance}:{self.seed}:{self._added}")
             date = attrs.pop("date", None)

@@ -119,3 +119,12 @@ def test_control_path_mirrors_the_python_api(fresh, fresh_api):
     requests.post(f"{ctl}/reset", timeout=5)
     assert q["mid"] not in fresh.world.quarantine_mids()
     assert fresh.request_log == []
+
+
+def test_client_giving_up_during_a_delay_is_not_a_simulator_error(fresh, fresh_api):
+    fresh.inject("login/privileges", "delay", delay=0.4)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.get(fresh_api.base + "login/privileges", auth=fresh_api.session.auth, timeout=0.1)
+    time.sleep(0.5)
+    assert fresh.errors == []
+    assert fresh_api.get("login/privileges").status_code == 200
