@@ -12,11 +12,9 @@ from cisco_esa.outcome import (
     ApplianceError,
     CommandError,
     InputError,
-    Item,
     NotFound,
     OutcomeUnknown,
     Result,
-    TransportError,
     UnexpectedResponse,
 )
 from cisco_esa.paging import page_all
@@ -131,7 +129,7 @@ def details(params: dict, ctx: Context) -> Result:
         raw.add(mid, resp.status, resp.body)
         return normalize_details(resp.body, mid)
 
-    items = per_id(ctx, ids, one)
+    items = ctx.for_each(ids, one)
     found = [i.data for i in items if i.ok]
     missing = [i.id for i in items if not i.ok and i.error.status_code == 404]
     data = {"messages": found, "found": [i.id for i in items if i.ok], "not_found": missing,
@@ -180,7 +178,7 @@ def release_or_delete(params: dict, ctx: Context, action: str) -> Result:
         raw.add(mid, resp.status, resp.body)
         return {"mid": mid, "total_count": action_count(resp.body, mid)}
 
-    items = per_id(ctx, ids, one, parallel=1)
+    items = ctx.for_each(ids, one, parallel=1)
     done_key = "released" if action == "release" else "deleted"
     done = [i.id for i in items if i.ok]
     missing = [i.id for i in items if isinstance(i.error, NotFound)]
@@ -206,31 +204,6 @@ def action_count(body: Any, mid: int) -> int:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def per_id(ctx: Context, ids: list, call, parallel: int | None = None) -> list[Item]:
-    """ctx.for_each with two guards: one login for all ids (a wrong password is not tried once
-    per id: accounts lock), and once a request provably never reached the appliance the ids
-    left fail with that error instead of each waiting out its own timeout. A write whose
-    outcome is unknown (OutcomeUnknown) does not stop the others: each id's outcome is its own."""
-    try:
-        ctx.client.ensure_login()
-    except CommandError as exc:
-        return [Item(i, exc) for i in ids]
-    unreachable: list[TransportError] = []
-
-    def guarded(mid):
-        if unreachable:
-            raise unreachable[0]
-        try:
-            return call(mid)
-        except OutcomeUnknown:
-            raise
-        except TransportError as exc:
-            unreachable.append(exc)
-            raise
-
-    return ctx.for_each(ids, guarded) if parallel is None else ctx.for_each(ids, guarded, parallel=parallel)
-
-
 class _RawLog:
     """What the appliance answered for each request, in the order the ids were given."""
 
