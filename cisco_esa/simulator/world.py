@@ -26,6 +26,11 @@ Helpers meant for test assertions (all thread-safe):
 - ``world.pick_quarantine_mid(recent=False)`` -> a mid in the spam quarantine (recent:
   dated in the last hour).
 - ``world.snapshot()`` -> JSON-able dump of the whole state.
+- ``world.release_or_delete(mids)``, ``world.change_list(kind, view_by, action, keys,
+  values)``, ``world.delete_list_entries(kind, view_by, items)``: the state changes the
+  API makes, callable directly. ``world.dirty`` turns true on any change made through
+  these or ``add_*``; ``Simulator.reset()`` rebuilds only a dirty (or wall-clock) world,
+  so change state through these methods, not by editing records in place.
 
 Tracking record (a dict; keys follow the appliance's field names): ``mid`` [int],
 ``icid``, ``allIcid``, ``dcid`` [int] (one per mid), ``serialNumber``, ``hostName``
@@ -54,7 +59,7 @@ import copy
 import random
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HOUR = 3600
