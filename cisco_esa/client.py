@@ -288,6 +288,11 @@ class Client:
                 return OutcomeUnknown(
                     f"The connection to {host} broke during {method} {path} ({reason}); the change may or may not have been applied: check the appliance before trying again."
                 )
+            if reason == "the appliance closed the connection without answering":
+                # we did connect: server_url is right, the appliance (or a proxy) hung up on us
+                return TransportError(
+                    f"The connection to {host} broke before an answer came ({reason}): check that the appliance is up and responsive, then try again."
+                )
             return TransportError(
                 f"Could not connect to {host} ({reason}): check server_url (scheme, host and port) and that the AsyncOS API is enabled on that interface."
             )
