@@ -80,7 +80,7 @@ class Source:
     fixed: dict               # query parameters besides dates, offset and limit
     ascending: bool           # the list comes oldest first
     identify: Callable[[Any], tuple[str, Any, str | None]]  # row -> (key, item id, display time)
-    time_field: str           # the spec field whose ISO twin we add
+    iso_twin: str             # the name of the event time's ISO-8601 twin in a mapped event
 
 
 def _content_key(row: Any) -> str:
@@ -118,11 +118,11 @@ def _quarantine_identity(row):
 
 TRACKING = Source(
     "messageTracking", "message-tracking/messages", 100,
-    {"ciscoHost": "All_Hosts", "searchOption": "messages"}, False, _tracking_identity, "TimeStamp",
+    {"ciscoHost": "All_Hosts", "searchOption": "messages"}, False, _tracking_identity, "timestamp_iso",
 )
 QUARANTINE = Source(
     "spamQuarantine", "quarantine/messages", 250,
-    {"quarantineType": "spam", "orderBy": "date", "orderDir": "asc"}, True, _quarantine_identity, "Date",
+    {"quarantineType": "spam", "orderBy": "date", "orderDir": "asc"}, True, _quarantine_identity, "date_iso",
 )
 SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE}
 
@@ -315,7 +315,7 @@ def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Resu
 def _present(source: Source, events: list[Event]) -> tuple[dict, dict, list[Item]]:
     """Tag, map and itemize the emitted events: one Item per event, failures kept apart."""
     mapped, raw, items = [], [], []
-    twin = f"{source.time_field} ISO"
+    twin = source.iso_twin
     map_event = ENGINE.map_event
     for ev in events:
         row = ev.row

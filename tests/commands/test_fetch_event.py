@@ -1,0 +1,369 @@
+"""Fetch Event: one page, the whole window, the per-run cap and the next run, de-duplication
+over the look-back, the request shape with requests-mock, the spec's failures, invalid input
+and the captures."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from cisco_esa.integration import Integration
+from tests.conftest import FROZEN_NOW
+from tests.golden import check_golden
+
+CMD = "fetch_event"
+BASE = "https://esa.test:6443/esa/api/v2.0"
+TRACKING_URL = f"{BASE}/message-tracking/messages"
+QUARANTINE_URL = f"{BASE}/quarantine/messages"
+CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
+TRACKING = {"messages_source": "Message Tracking"}
+QUARANTINE = {"messages_source": "Spam Quarantine"}
+HOUR = {"start_time": "2026-11-20T11:30:00Z", "end_time": "2026-11-20T12:30:00Z"}
+
+
+def mocked() -> Integration:
+    return Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"},
+                       clock=lambda: FROZEN_NOW)
+
+
+def qs(request) -> dict:
+    query = request["query"] if isinstance(request, dict) else urlsplit(request.url).query
+    return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+
+
+def searches(sim, path: str) -> list[dict]:
+    return [e for e in sim.request_log if e["path"].endswith(path) and e["method"] == "GET"]
+
+
+def tracking_in(sim, start, end) -> list[str]:
+    """The keys of the window's tracking events, oldest first (ties by key, as the fetch sorts)."""
+    recs = [r for r in sim.world.tracking if start <= r["timestamp"] < end]
+    recs.sort(key=lambda r: (r["timestamp"], f"{r['serialNumber']}:{r['mid'][0]}"))
+    return [f"{r['serialNumber']}:{r['mid'][0]}" for r in recs]
+
+
+def quarantine_in(sim, start, end) -> list[int]:
+    return [q["mid"] for q in sim.world.quarantine if start <= q["date"] < end]
+
+
+def row(mid: int, ts: str = "20 Nov 2026 12:10:05 (GMT +00:00)", serial: str = "SERIAL1") -> dict:
+    return {"attributes": {"mid": [mid], "serialNumber": serial, "timestamp": ts, "sender": f"s{mid}@x.example",
+                           "recipient": [f"r{mid}@corp.example"], "mailPolicy": ["DEFAULT"], "subject": f"m{mid}",
+                           "messageStatus": {str(mid): "Delivered"}, "direction": "incoming", "hostName": "",
+                           "senderIp": "192.0.2.1"}}
+
+
+def qrow(mid: int, date: str = "20 Nov 2026 12:10 (GMT +00:00)") -> dict:
+    return {"attributes": {"envelopeRecipient": ["a@corp.example"], "toAddress": ["A <a@corp.example>"],
+                           "subject": f"q{mid}", "date": date, "fromAddress": ["S <s@spam.example>"],
+                           "size": "1.00K"}, "mid": mid}
+
+
+# -- end to end ------------------------------------------------------------------------
+def test_fetch_event_tracking_page_matches_golden(integration, sim, regen_golden):
+    envelope = integration.run(CMD, {**TRACKING, **HOUR, "offset": 0, "limit": 3})
+    assert envelope["status"] == "Successful"
+    data = envelope["data"]
+    assert data["count"] == 3 and data["next_offset"] == 3
+    # tracking lists newest first (asyncos-api §2): the page is the three newest of the hour
+    newest = tracking_in(sim, FROZEN_NOW - timedelta(hours=1), FROZEN_NOW)[-3:][::-1]
+    assert [i["id"] for i in envelope["items"]] == newest
+    assert [f"{e['Serial Number']}:{e['Document ID']}" for e in data["events"]] == newest
+    assert all(r["sourceType"] == "messageTracking" for r in envelope["raw_data"]["data"])
+    assert data["checkpoint"] == {"version": 1, "sources": {}}
+    [request] = searches(sim, "message-tracking/messages")
+    assert qs(request) == {"startDate": "2026-11-20T11:30:00.000Z", "endDate": "2026-11-20T12:30:00.000Z",
+                           "ciscoHost": "All_Hosts", "searchOption": "messages", "offset": "0", "limit": "3"}
+    check_golden(envelope, regen_golden)
+
+
+def test_fetch_event_tracking_whole_window_one_request_per_100_events(integration, sim):
+    envelope = integration.run(CMD, {**TRACKING, "start_time": "-1d", "end_time": "now", "max_events": 5000})
+    expected = tracking_in(sim, FROZEN_NOW - timedelta(days=1), FROZEN_NOW)
+    assert len(expected) > 300
+    data = envelope["data"]
+    assert envelope["status"] == "Successful" and envelope["error"] is None
+    # emitted oldest first, each event once, with the spec's fields and an ISO twin
+    assert [i["id"] for i in envelope["items"]] == expected
+    assert data["count"] == len(expected) and data["more"] is False and data["next_offset"] is None
+    assert set(data["events"][0]) >= {"Document ID", "Message ID", "Sender", "Recipient", "TimeStamp",
+                                      "Serial Number", "timestamp_iso"}
+    assert data["events"][0]["timestamp_iso"].endswith("Z")
+    pages = searches(sim, "message-tracking/messages")
+    assert len(pages) == len(expected) // 100 + 1 == data["requests"]
+    assert [qs(p)["offset"] for p in pages] == [str(100 * i) for i in range(len(pages))]
+    cp = data["checkpoint"]["sources"]["messageTracking"]
+    assert cp["watermark"] == "2026-11-20T12:30:00Z" and cp["seen_from"] == "2026-11-20T12:25:00Z"
+    assert set(cp["seen"]) == {k for k in expected if sim.world.find_tracking(*k.split(":"))["timestamp"]
+                               >= FROZEN_NOW - timedelta(minutes=5)}
+
+
+def test_fetch_event_quarantine_whole_window_oldest_first(integration, sim):
+    envelope = integration.run(CMD, {**QUARANTINE, "start_time": "-3d", "end_time": "now", "max_events": 1000})
+    expected = quarantine_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)
+    assert envelope["status"] == "Successful"
+    assert [i["id"] for i in envelope["items"]] == expected
+    assert [e["Document ID"] for e in envelope["data"]["events"]] == expected
+    assert envelope["data"]["events"][0]["date_iso"].endswith(":00Z")
+    pages = [qs(p) for p in searches(sim, "quarantine/messages")]
+    assert all(p["quarantineType"] == "spam" and p["orderBy"] == "date" and p["orderDir"] == "asc"
+               and p["limit"] == "250" for p in pages)
+    # pages overlap by one row so that a row moving up under us is noticed
+    assert [p["offset"] for p in pages] == [str(249 * i) for i in range(len(pages))]
+
+
+@pytest.mark.parametrize("source", ["Message Tracking", "Spam Quarantine"])
+def test_fetch_event_cap_then_next_runs_emit_the_window_once_oldest_first(integration, sim, source):
+    window = {"messages_source": source, "start_time": "-3d", "end_time": "now"}
+    if source == "Message Tracking":
+        expected = tracking_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)
+        cap = 700
+    else:
+        expected = [str(m) for m in quarantine_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)]
+        cap = 70
+    state, emitted, runs = None, [], 0
+    while True:
+        envelope = integration.run(CMD, {**window, "max_events": cap}, state=state)
+        runs += 1
+        assert envelope["status"] == "Successful", envelope["error"]
+        ids = [str(i["id"]) for i in envelope["items"]]
+        assert len(ids) <= cap
+        # every run takes the oldest events not yet emitted
+        assert ids == expected[len(emitted):len(emitted) + len(ids)]
+        emitted += ids
+        state = json.loads(json.dumps(envelope["data"]["checkpoint"]))
+        if not envelope["data"]["more"]:
+            break
+        assert runs < 20
+    assert emitted == expected and runs == -(-len(expected) // cap)
+
+
+def test_fetch_event_tracking_late_event_in_lookback_emitted_once(integration, sim):
+    first = integration.run(CMD, {**TRACKING, **HOUR})
+    state = first["data"]["checkpoint"]
+    late = sim.add_tracking_message(timestamp=FROZEN_NOW - timedelta(minutes=3, seconds=10))
+    second = integration.run(CMD, {**TRACKING, **HOUR}, state=state)
+    key = f"{late['serialNumber']}:{late['mid'][0]}"
+    assert [i["id"] for i in second["items"]] == [key]
+    assert second["data"]["query"]["start_time"] == "2026-11-20T12:25:00Z"
+    assert second["data"]["query"]["from_checkpoint"] is True
+    assert second["data"]["duplicates_skipped"] == len(state["sources"]["messageTracking"]["seen"])
+    third = integration.run(CMD, {**TRACKING, **HOUR}, state=second["data"]["checkpoint"])
+    assert third["items"] == [] and third["data"]["count"] == 0 and third["status"] == "Successful"
+    merged = second["data"]["checkpoint"]["sources"]["messageTracking"]["seen"]
+    assert set(merged) == set(state["sources"]["messageTracking"]["seen"]) | {key}
+
+
+def test_fetch_event_state_serves_both_sources(integration, sim):
+    one = integration.run(CMD, {**TRACKING, **HOUR})
+    both = integration.run(CMD, {**QUARANTINE, **HOUR}, state=one["data"]["checkpoint"])
+    sources = both["data"]["checkpoint"]["sources"]
+    assert sources["messageTracking"] == one["data"]["checkpoint"]["sources"]["messageTracking"]
+    assert sources["spamQuarantine"]["watermark"] == "2026-11-20T12:30:00Z"
+
+
+def test_fetch_event_end_in_future_is_clamped_to_now(integration, sim):
+    envelope = integration.run(CMD, {**QUARANTINE, "start_time": "-10m", "end_time": "+1h"})
+    assert envelope["data"]["query"]["end_clamped_to_now"] is True
+    assert envelope["data"]["checkpoint"]["sources"]["spamQuarantine"]["watermark"] == "2026-11-20T12:30:00Z"
+    assert qs(searches(sim, "quarantine/messages")[0])["endDate"] == "2026-11-20T12:30:00.000Z"
+
+
+def test_fetch_event_progress_reports_rows_read(integration, sim):
+    calls = []
+    integration.run(CMD, {**TRACKING, "start_time": "-1d", "end_time": "now", "max_events": 5000},
+                    progress=lambda done, total: calls.append((done, total)))
+    assert calls and all(total is None for _, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert calls[-1][0] == len(tracking_in(sim, FROZEN_NOW - timedelta(days=1), FROZEN_NOW))
+
+
+def test_fetch_event_sma_same_mid_on_two_appliances_both_emitted(sma_integration, sma):
+    a, b = sma.world.serial_numbers()[:2]
+    when = FROZEN_NOW - timedelta(minutes=2)
+    sma.add_tracking_message(timestamp=when, serialNumber=a, mid=[7777777])
+    sma.add_tracking_message(timestamp=when, serialNumber=b, mid=[7777777])
+    envelope = sma_integration.run(CMD, {**TRACKING, "start_time": "-3m", "end_time": "now"})
+    ids = [i["id"] for i in envelope["items"]]
+    assert f"{a}:7777777" in ids and f"{b}:7777777" in ids
+
+
+# -- request shape -----------------------------------------------------------------------
+def test_fetch_event_quarantine_page_request_shape(requests_mock):
+    m = requests_mock.get(QUARANTINE_URL, json={"meta": {"totalCount": 2}, "data": [qrow(5), qrow(6)]})
+    envelope = mocked().run(CMD, {**QUARANTINE, "start_time": "2026-11-20 12:00:30", "end_time": "2026-11-20 12:30",
+                                  "offset": 10, "limit": 250})
+    assert m.call_count == 1
+    assert urlsplit(m.last_request.url).query == ("startDate=2026-11-20T12%3A00%3A00.000Z&endDate=2026-11-20T12%3A30%3A00.000Z"
+                                    "&quarantineType=spam&orderBy=date&orderDir=asc&offset=10&limit=250")
+    assert m.last_request.headers["Authorization"].startswith("Basic ")
+    data = envelope["data"]
+    # a short page: the window is exhausted
+    assert data["next_offset"] is None and data["count"] == 2 and data["query"]["rounded"] == ["start_time"]
+    assert envelope["raw_data"] == {"data": [{**qrow(5), "sourceType": "spamQuarantine"},
+                                             {**qrow(6), "sourceType": "spamQuarantine"}]}
+    assert data["events"][0] == {"Document ID": 5, "Message ID": 5, "Date": "20 Nov 2026 12:10 (GMT +00:00)",
+                                 "Envelope Recipient": ["a@corp.example"], "To Address": ["A <a@corp.example>"],
+                                 "From Address": ["S <s@spam.example>"], "Subject": "q5",
+                                 "date_iso": "2026-11-20T12:10:00Z"}
+    assert envelope["items"] == [{"id": 5, "status": "Successful", "error": None},
+                                 {"id": 6, "status": "Successful", "error": None}]
+
+
+def test_fetch_event_tracking_full_page_gives_next_offset(requests_mock):
+    m = requests_mock.get(TRACKING_URL, json={"meta": {"totalCount": 2}, "data": [row(2), row(1)]})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR, "offset": 4, "limit": 2})
+    assert m.call_count == 1
+    assert m.last_request.qs == {"startdate": ["2026-11-20t11:30:00.000z"], "enddate": ["2026-11-20t12:30:00.000z"],
+                                 "ciscohost": ["all_hosts"], "searchoption": ["messages"], "offset": ["4"],
+                                 "limit": ["2"]}
+    assert envelope["data"]["next_offset"] == 6
+    assert [i["id"] for i in envelope["items"]] == ["SERIAL1:2", "SERIAL1:1"]
+
+
+def test_fetch_event_quarantine_row_released_while_paging_steps_back(requests_mock):
+    first = [qrow(m) for m in range(1, 251)]
+    # mid 3 was released after the first page: every row moved up one place
+    shifted = [qrow(m) for m in range(1, 3)] + [qrow(m) for m in range(4, 301)]
+    answers = {"0": first, "249": shifted[249:499]}
+
+    def page(request, context):
+        offset = request.qs["offset"][0]
+        rows = answers.pop(offset, None)
+        if rows is None:
+            rows = shifted[int(offset):int(offset) + 250]
+        return {"meta": {"totalCount": len(rows)}, "data": rows}
+
+    m = requests_mock.get(QUARANTINE_URL, json=page)
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR})
+    offsets = [r.qs["offset"][0] for r in m.request_history]
+    # offset 249 now starts at mid 251, a row never read: step back a page, then go on
+    assert offsets == ["0", "249", "0", "249"]
+    ids = [i["id"] for i in envelope["items"]]
+    assert ids == list(range(1, 251)) + list(range(251, 301))
+
+
+def test_fetch_event_tracking_new_mail_while_paging_only_duplicates(requests_mock):
+    # newest first; two new rows arrive before the second page, pushing rows down
+    before = [row(m, f"20 Nov 2026 12:{m // 10:02d}:{m % 10:02d} (GMT +00:00)") for m in range(200, 100, -1)]
+    after = [row(m, f"20 Nov 2026 12:{m // 10:02d}:{m % 10:02d} (GMT +00:00)") for m in range(202, 50, -1)]
+    pages = iter([before, after[100:200]])
+    m = requests_mock.get(TRACKING_URL, json=lambda r, c: {"meta": {}, "data": next(pages)})
+    envelope = mocked().run(CMD, {**TRACKING, "start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:29:00Z"})
+    assert m.call_count == 2
+    ids = [i["id"] for i in envelope["items"]]
+    assert ids == [f"SERIAL1:{n}" for n in range(51, 201)]
+    assert envelope["data"]["duplicates_skipped"] == 2
+
+
+# -- partial success, failures -----------------------------------------------------------
+def test_fetch_event_unmappable_event_fails_its_item_only(requests_mock):
+    requests_mock.get(QUARANTINE_URL, json={"meta": {}, "data": [qrow(5), "garbage", qrow(6)]})
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR})
+    assert envelope["status"] == "Partially Successful"
+    key = envelope["items"][1]["id"]
+    assert key.startswith("sha1:")
+    assert envelope["error"] == {"failure_indicator": "Fetch Event failed.", "status_code": 200,
+                                 "message": f"Unexpected response from the appliance: event {key} cannot be mapped "
+                                            "(event is a str, not an object)."}
+    assert [i["status"] for i in envelope["items"]] == ["Successful", "Failed", "Successful"]
+    assert envelope["data"]["count"] == 2 and envelope["data"]["failed"] == 1
+    assert envelope["raw_data"]["data"][1] == {"sourceType": "spamQuarantine", "value": "garbage"}
+    # a failed event is still emitted: the checkpoint moves past it instead of stalling on it
+    assert envelope["data"]["checkpoint"]["sources"]["spamQuarantine"]["watermark"] == "2026-11-20T12:30:00Z"
+
+
+@pytest.mark.parametrize("status,message", [
+    (401, "Invalid username or passphrase."),
+    (404, "Missing attribute - startDate or endDate."),
+    (500, "Internal error."),
+])
+def test_fetch_event_appliance_error_is_failed_with_its_message(requests_mock, status, message):
+    requests_mock.get(TRACKING_URL, status_code=status,
+                      json={"error": {"message": message, "code": str(status), "explanation": "x"}})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR})
+    assert envelope == {
+        "command": CMD, "display_name": "Fetch Event", "status": "Failed", "data": {}, "raw_data": {},
+        "error": {"failure_indicator": "Fetch Event failed.", "status_code": status, "message": message},
+        "items": [],
+    }
+
+
+def test_fetch_event_failure_after_some_pages_emits_nothing(requests_mock):
+    pages = iter([{"json": {"data": [row(n) for n in range(100)]}},
+                  {"status_code": 500, "json": {"error": {"message": "Internal error.", "code": "500"}}}])
+    requests_mock.get(TRACKING_URL, [next(pages), next(pages)])
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state={"version": 1, "sources": {}})
+    assert envelope["status"] == "Failed" and envelope["data"] == {} and envelope["items"] == []
+
+
+# -- invalid input: rejected before any request ------------------------------------------
+@pytest.mark.parametrize("params,named", [
+    ({**TRACKING, **HOUR, "offset": 0, "limit": 101}, "limit"),
+    ({**QUARANTINE, **HOUR, "offset": 0, "limit": 251}, "limit"),
+    ({**TRACKING, **HOUR, "offset": 0, "limit": 0}, "limit"),
+    ({**TRACKING, **HOUR, "offset": 5}, "limit"),
+    ({**QUARANTINE, **HOUR, "limit": 5}, "offset"),
+    ({**TRACKING, **HOUR, "offset": -1, "limit": 5}, "offset"),
+    ({**TRACKING, **HOUR, "max_events": 0}, "max_events"),
+    ({**TRACKING, **HOUR, "lookback_minutes": 1441}, "lookback_minutes"),
+    ({"messages_source": "Syslog", **HOUR}, "messages_source"),
+    ({**TRACKING, "start_time": "yesterday", "end_time": "now"}, "start_time"),
+])
+def test_fetch_event_invalid_input_is_400_without_request(requests_mock, params, named):
+    envelope = mocked().run(CMD, params)
+    assert envelope["status"] == "Failed"
+    assert envelope["error"]["status_code"] == 400 and named in envelope["error"]["message"]
+    assert requests_mock.call_count == 0
+
+
+def test_fetch_event_quarantine_limit_250_is_accepted(requests_mock):
+    requests_mock.get(QUARANTINE_URL, json={"data": []})
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR, "offset": 0, "limit": 250})
+    assert envelope["status"] == "Successful" and envelope["data"]["next_offset"] is None
+
+
+@pytest.mark.parametrize("state,problem", [
+    ([1, 2], "expected an object"),
+    ({"version": 2, "sources": {}}, "version 2"),
+    ({"version": 1, "sources": {"syslog": {}}}, "unknown source 'syslog'"),
+    ({"version": 1, "sources": {"messageTracking": {"watermark": "yesterday"}}}, "watermark"),
+    ({"version": 1, "sources": {"messageTracking": {"seen": {"a:1": "2026-11-20T12:00:00Z"} | {
+        f"k{i}": "2026-11-20T12:00:00Z" for i in range(200_001)}}}}, "more than"),
+])
+def test_fetch_event_malformed_state_is_400_without_request(requests_mock, state, problem):
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state=state)
+    assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400
+    assert problem in envelope["error"]["message"] and "start afresh" in envelope["error"]["message"]
+    assert requests_mock.call_count == 0
+
+
+# -- captures ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name,url,source", [
+    ("esa_message_search.json", TRACKING_URL, "Message Tracking"),
+    ("sma_message_search.json", TRACKING_URL, "Message Tracking"),
+    ("esa_spam_quarantine_message_search.json", QUARANTINE_URL, "Spam Quarantine"),
+    ("sma_spam_quarantine_message_search.json", QUARANTINE_URL, "Spam Quarantine"),
+])
+def test_fetch_event_captures_map_every_row(requests_mock, name, url, source):
+    body = json.loads((CAPTURES / name).read_text())
+    requests_mock.get(url, json=body)
+    envelope = mocked().run(CMD, {"messages_source": source, "start_time": "2022-08-01T00:00:00Z",
+                                  "end_time": "2022-10-01T00:00:00Z", "offset": 0, "limit": 100})
+    assert envelope["status"] == "Successful"
+    events = envelope["data"]["events"]
+    assert len(events) == len(body["data"]) == len(envelope["items"])
+    for event, raw in zip(events, body["data"]):
+        if source == "Message Tracking":
+            attrs = raw["attributes"]
+            assert event["Document ID"] == attrs["mid"][0] and event["TimeStamp"] == attrs["timestamp"]
+            assert event["timestamp_iso"].startswith("2022-")
+        else:
+            assert event["Document ID"] == raw["mid"] and event["Date"] == raw["attributes"]["date"]
+            assert event["date_iso"].startswith("2022-") and event["date_iso"].endswith(":00Z")
+    ids = [i["id"] for i in envelope["items"]]
+    assert len(ids) == len(set(ids))
