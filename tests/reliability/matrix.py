@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -123,6 +124,11 @@ class ReadCommand:
     params: Callable[[Any], dict]            # world -> params
     per_item: bool = False                   # one id: the failure is that item's
     variant: str = ""                        # tells two rows of one command apart
+    request_path: str = ""                   # the path the client names in messages, when `path` is a glob
+
+    @property
+    def message_path(self) -> str:
+        return self.request_path or self.path
 
     @property
     def name(self) -> str:
@@ -152,7 +158,8 @@ READ_COMMANDS: tuple[ReadCommand, ...] = (
                 lambda w: {"quarantine_message_ids": [w.pick_quarantine_mid(recent=True)]}, per_item=True),
     ReadCommand("search_list_entries", "quarantine/blocklist",
                 lambda w: {"list_type": "Blocklist", "view_by": "Recipient"}),
-    ReadCommand("get_report", "reporting/*", lambda w: dict(DAY)),
+    ReadCommand("get_report", "reporting/*", lambda w: dict(DAY),
+                request_path="reporting/mail_incoming_traffic_summary"),
     ReadCommand("test_connection", "login/privileges", lambda w: {}),
     ReadCommand("fetch_event", "message-tracking/messages",
                 lambda w: {"messages_source": "Message Tracking", **LAST_HOUR, "offset": 0, "limit": 50},
@@ -312,6 +319,9 @@ WRITE_COMMANDS: tuple[WriteCommand, ...] = (
                  "quarantine/blocklist", _unblock_plan, per_item=True),
 )
 
+# The world the write cells run on: writes dirty it, and a small one is rebuilt in milliseconds.
+WRITE_WORLD = {"tracking_count": 200, "quarantine_count": 40}
+
 # -- running a cell -----------------------------------------------------------------------
 
 
@@ -397,28 +407,29 @@ def host_of(sim) -> str:
     return sim.url.split("//", 1)[1]
 
 
-def run_read_cell(sim, command: ReadCommand, fault: Fault, clock: Callable[[], datetime], sleeps: SleepLog) -> Observed:
+def run_read_cell(sim, command: ReadCommand, fault: Fault, clock: Callable[[], datetime],
+                  sleeps: SleepLog | None = None) -> Observed:
     """One cell on a freshly reset simulator: inject, run once, read the request log."""
     conn = sim.connection(timeout=STALL_TIMEOUT) if fault.stall else sim.connection()
     integration = Integration(conn, clock=clock)
     params = command.params(sim.world)
     sim.inject(command.path, fault.kind, method="GET", **fault.inject)
-    del sleeps.calls[:]
+    if sleeps is not None:
+        del sleeps.calls[:]
     started = time.monotonic()
     envelope = integration.run(command.id, params)
     seconds = time.monotonic() - started
     found = wait_for_calls(sim, command.path, "GET", fault.tries) if fault.stall else calls(sim, command.path)
-    paths = {api_path(e) for e in found}
-    return Observed(envelope, len(found), [e["status"] for e in found], logins(sim), list(sleeps.calls), seconds,
-                    path=paths.pop() if len(paths) == 1 else command.path)
+    return Observed(envelope, len(found), [e["status"] for e in found], logins(sim),
+                    list(sleeps.calls) if sleeps is not None else [], seconds, path=command.message_path)
 
 
-def expected_read(command: ReadCommand, fault: Fault, *, host: str, path: str, indicator: str) -> dict | None:
+def expected_read(command: ReadCommand, fault: Fault, *, host: str, indicator: str) -> dict | None:
     """The whole triplet a Failed cell must carry (None for Successful)."""
     if fault.status == "Successful":
         return None
     return {"failure_indicator": indicator, "status_code": fault.status_code,
-            "message": render(fault.message, host=host, path=path, timeout=STALL_TIMEOUT)}
+            "message": render(fault.message, host=host, path=command.message_path, timeout=STALL_TIMEOUT)}
 
 
 def run_write_cell(sim, command: WriteCommand, fault: WriteFault, clock: Callable[[], datetime]) -> tuple[Observed, WritePlan]:
@@ -461,3 +472,104 @@ def expected_write_state(plan: WritePlan, command: WriteCommand, fault: WriteFau
         return [plan.after[0] if fault.applied else plan.before[0]]
     first = plan.after[0] if fault.applied else plan.before[0]
     return [first] + plan.after[1:]
+
+
+# -- rows of docs/reliability.md ------------------------------------------------------------
+# One function formats a row from what was observed (the report) or from what the matrix
+# promises (the doc test); only the time column may differ between the two.
+
+READ_HEADER = ("fault", "command", "status", "status_code", "tries", "answers", "logins", "time (s)", "message")
+WRITE_HEADER = ("fault", "command", "status", "status_code", "requests", "faulted item", "simulator state",
+                "time (s)", "message")
+TIME_COLUMN = 7
+EXCERPT = 110
+
+
+def excerpt(message: str | None, host: str) -> str:
+    if not message:
+        return "—"
+    text = message.replace(host, HOST)
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
+def _code(code) -> str:
+    return "null" if code is None else str(code)
+
+
+def _answers(statuses) -> str:
+    return ", ".join("none" if s is None else str(s) for s in statuses)
+
+
+def read_row(command: ReadCommand, fault: Fault, *, status: str, status_code, tries: int, answers: list,
+             logins: int, seconds: float | None, message: str | None, host: str) -> list[str]:
+    return [f"`{fault.id}`", f"`{command.name}`", status, "—" if status == "Successful" else _code(status_code), str(tries), _answers(answers),
+            str(logins), "—" if seconds is None else f"{seconds:.2f}", excerpt(message, host)]
+
+
+def observed_read_row(command: ReadCommand, fault: Fault, observed: Observed, host: str) -> list[str]:
+    error = observed.error or {}
+    return read_row(command, fault, status=observed.envelope["status"], status_code=error.get("status_code"),
+                    tries=observed.tries, answers=observed.statuses, logins=observed.logins,
+                    seconds=observed.seconds, message=error.get("message"), host=host)
+
+
+def promised_read_row(command: ReadCommand, fault: Fault) -> list[str]:
+    triplet = expected_read(command, fault, host=HOST, indicator="") or {}
+    return read_row(command, fault, status=fault.status, status_code=triplet.get("status_code"), tries=fault.tries,
+                    answers=fault.answers, logins=fault.logins, seconds=None, message=triplet.get("message"),
+                    host=HOST)
+
+
+def write_row(command: WriteCommand, fault: WriteFault, *, status: str, status_code, requests: int, filed: str,
+              state: str, seconds: float | None, message: str | None, host: str) -> list[str]:
+    return [f"`{fault.id}`", f"`{command.name}`", status, _code(status_code), str(requests), filed, state,
+            "—" if seconds is None else f"{seconds:.2f}", excerpt(message, host)]
+
+
+def _filed(command: WriteCommand, envelope: dict, first) -> str:
+    if not command.per_item:
+        return "the whole command"
+    data = envelope.get("data") or {}
+    for key in ("outcome_unknown", "failed"):
+        if first in (data.get(key) or []):
+            return key
+    return "NOWHERE"
+
+
+def _state(plan: WritePlan, now: list) -> str:
+    first_before, first_after = plan.before[0], plan.after[0]
+    others_ok = now[1:] == plan.after[1:]
+    if now[0] == first_after and others_ok:
+        head = "faulted item applied once"
+    elif now[0] == first_before and others_ok:
+        head = "faulted item not applied"
+    else:
+        return "UNEXPECTED"
+    return head + (", the others applied once" if len(plan.targets) > 1 else "")
+
+
+def observed_write_row(command: WriteCommand, fault: WriteFault, observed: Observed, plan: WritePlan,
+                       now: list, host: str) -> list[str]:
+    error = observed.error or {}
+    return write_row(command, fault, status=observed.envelope["status"], status_code=error.get("status_code"),
+                     requests=observed.tries, filed=_filed(command, observed.envelope, plan.targets[0]),
+                     state=_state(plan, now), seconds=observed.seconds, message=error.get("message"), host=host)
+
+
+def promised_write_row(command: WriteCommand, fault: WriteFault, plan: WritePlan) -> list[str]:
+    triplet = write_triplet(command, fault, host=HOST, indicator="")
+    filed = ("outcome_unknown" if fault.unknown else "failed") if command.per_item else "the whole command"
+    return write_row(command, fault, status="Partially Successful" if command.per_item else "Failed",
+                     status_code=triplet["status_code"], requests=len(plan.targets) if command.per_item else 1,
+                     filed=filed, state=_state(plan, expected_write_state(plan, command, fault)), seconds=None,
+                     message=triplet["message"], host=HOST)
+
+
+def table_line(cells) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def table_cells(line: str) -> list[str]:
+    """The cells of one line written by table_line."""
+    inner = line.strip()[2:-2]
+    return [c.replace("\\|", "|") for c in re.split(r" (?<!\\)\| ", inner)]

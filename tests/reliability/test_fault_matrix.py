@@ -1,22 +1,33 @@
 """The read fault matrix, end to end against the simulator's fault injection: every read command
 and fetch_event × every fault of tests/reliability/matrix.py, whole triplets, tries counted in
-the simulator's request log, logins counted, the retry waits the client asked for."""
+the simulator's request log, logins counted, the retry waits the client asked for; and
+docs/reliability.md checked against the same matrix."""
 
 from __future__ import annotations
 
 import pytest
 
+from cisco_esa import resources
 from cisco_esa.integration import Integration
 from cisco_esa.manifest import manifest
+from cisco_esa.simulator import Simulator
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import (
     BUDGET_TRIES,
     READ_COMMANDS,
     READ_FAULTS,
+    READ_HEADER,
+    TIME_COLUMN,
+    WRITE_COMMANDS,
+    WRITE_FAULTS,
+    WRITE_WORLD,
     expected_read,
     host_of,
+    promised_read_row,
+    promised_write_row,
     recorded_sleeps,
     run_read_cell,
+    table_cells,
 )
 
 
@@ -39,8 +50,7 @@ CELLS = [pytest.param(c, f, id=f"{c.key}-{f.id}") for c in READ_COMMANDS for f i
 def test_read_commands_under_injected_fault_outcome_as_in_matrix(sim, sleeps, command, fault):
     observed = run_read_cell(sim, command, fault, clock, sleeps)
     envelope = observed.envelope
-    triplet = expected_read(command, fault, host=host_of(sim), path=observed.path,
-                            indicator=manifest().commands[command.id].failure_indicator)
+    triplet = expected_read(command, fault, host=host_of(sim), indicator=manifest().commands[command.id].failure_indicator)
     assert (envelope["status"], envelope["error"]) == (fault.status, triplet)
     if command.per_item:
         params = command.params(sim.world)
@@ -73,3 +83,28 @@ def test_read_fault_matrix_transient_faults_stay_inside_the_retry_budget():
             assert fault.tries <= BUDGET_TRIES, fault.id
         elif fault.tries > 1:
             assert fault.inject.get("count", 1) > BUDGET_TRIES - 1, fault.id
+
+
+# ---------------------------------------------------------------- docs/reliability.md
+def _doc_rows(text: str, heading: str) -> list[list[str]]:
+    """The data rows of every table under `heading` (up to the next heading) with the time cell blanked."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    rows = [table_cells(line) for line in section.splitlines() if line.startswith("| `")]
+    return [row for row in rows if len(row) == len(READ_HEADER)]
+
+
+def _untimed(row: list[str]) -> list[str]:
+    return row[:TIME_COLUMN] + row[TIME_COLUMN + 1:]
+
+
+def test_docs_reliability_md_rows_match_the_matrix():
+    text = (resources.BUNDLE / "docs" / "reliability.md").read_text()
+    regenerate = "docs/reliability.md is out of date with tests/reliability/matrix.py: run scripts/reliability_report.py"
+    reads = _doc_rows(text, "## Reads:")
+    assert [_untimed(r) for r in reads] == [_untimed(promised_read_row(c, f)) for c in READ_COMMANDS
+                                            for f in READ_FAULTS], regenerate
+    world = Simulator(appliance="esa", seed=1, now=FROZEN_NOW, **WRITE_WORLD).world  # not started: plans only
+    writes = _doc_rows(text, "## Writes")
+    assert [_untimed(r) for r in writes] == [_untimed(promised_write_row(c, f, c.plan(world)))
+                                             for c in WRITE_COMMANDS for f in WRITE_FAULTS], regenerate
+    assert "## Observations that differ from the matrix" not in text

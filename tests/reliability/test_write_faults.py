@@ -17,6 +17,7 @@ from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import (
     STALL_TIMEOUT,
     WRITE_COMMANDS,
+    WRITE_WORLD,
     WRITE_FAULTS,
     body_targets,
     calls,
@@ -43,8 +44,7 @@ def per_target(bodies) -> Counter:
 
 @pytest.fixture(scope="module")
 def small_session():
-    # A small world: writes dirty it, and a dirty world is rebuilt on every reset.
-    with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tracking_count=200, quarantine_count=40) as sim:
+    with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, **WRITE_WORLD) as sim:
         yield sim
 
 
