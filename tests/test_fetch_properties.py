@@ -200,3 +200,26 @@ def test_fetch_event_tracking_schedules_emit_each_event_exactly_once(sims, lookb
 @given(lookback=st.sampled_from([1, 2, 5]), ops=st.lists(op, min_size=2, max_size=16), rnd=st.randoms(use_true_random=False))
 def test_fetch_event_quarantine_schedules_emit_each_event_exactly_once(sims, lookback, ops, rnd):
     _scenario(sims, "Spam Quarantine", lookback, ops, rnd)
+
+
+# -- the per-minute time cache agrees with the full parser ---------------------------------
+display_times = st.builds(
+    lambda d, mon, y, h, mi, s, zone, seconds: (
+        f"{d:02d} {mon} {y} {h:02d}:{mi:02d}" + (f":{s:02d}" if seconds else "") + zone),
+    st.integers(1, 31), st.sampled_from(["Jan", "Feb", "Sep", "Nov", "Dec", "Foo"]), st.integers(1999, 2030),
+    st.integers(0, 24), st.integers(0, 60), st.integers(0, 61),
+    st.sampled_from([" (GMT +00:00)", " (GMT)", " (GMT-06:00)", " (GMT +05:30)", " (UTC)", "", " (GMT +1:00)"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=2000 if LONG else 300, deadline=None)
+@given(texts=st.lists(st.one_of(display_times, st.text(max_size=40), st.none(), st.integers()), max_size=8))
+def test_fetch_event_time_cache_equals_the_full_parser(texts):
+    from cisco_esa.fetch import _Times
+    from cisco_esa.timefmt import iso, parse_appliance_time
+
+    times = _Times()
+    for text in texts + texts:  # the second pass is served from the cache
+        expected = parse_appliance_time(text)
+        assert times.parse(text) == (expected, iso(expected))
