@@ -30,6 +30,7 @@ HOST = "HOST"  # how a message's host:port is shown in the doc (the port is rand
 
 # -- faults -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Fault:
     """One injected misbehaviour and what a read must do about it."""
