@@ -202,7 +202,10 @@ class Client:
             self.secrets.add(fresh)
             with self._lock:
                 if self._generation == generation:
+                    # A new generation, so that a thread still holding the old token re-uses
+                    # this one on a 401 instead of logging in again.
                     self._token = fresh
+                    self._generation += 1
                     log.debug("adopted the refreshed token from the appliance")
 
     def ensure_login(self) -> dict | None:
