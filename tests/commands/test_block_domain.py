@@ -8,29 +8,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cisco_esa.integration import Integration
-from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import mocked
+from tests.scenarios.lists import BLOCKLIST_URL as URL, error_body, list_calls
 
 CMD = "block_domain"
-URL = "https://esa.test:6443/esa/api/v2.0/quarantine/blocklist"
-
-
-def mocked() -> Integration:
-    return Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"},
-                       clock=lambda: FROZEN_NOW)
-
-
-def list_calls(sim, method=None) -> list[dict]:
-    return [e for e in sim.request_log if "/quarantine/" in e["path"] and (method is None or e["method"] == method)]
 
 
 def by_sender(action, domains, recipients):
     return {"action": action, "view_by": "Sender", "sender_addresses": domains, "recipients_list": recipients}
-
-
-def error_body(status, message):
-    return {"error": {"message": message, "code": str(status), "explanation": f"{status} = ..."}}
 
 
 # -- end to end -------------------------------------------------------------------------

@@ -9,27 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from cisco_esa import lists
-from cisco_esa.integration import Integration
-from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import mocked
+from tests.scenarios.lists import BLOCKLIST_URL as URL, error_body, list_calls
 
 CMD = "block_email_addresses"
-URL = "https://esa.test:6443/esa/api/v2.0/quarantine/blocklist"
 VIEW_QUERY = {"action": ["view"], "quarantineType": ["spam"], "viewBy": ["recipient"], "orderBy": ["recipient"],
               "orderDir": ["asc"], "offset": ["0"], "limit": ["100"]}
-
-
-def mocked() -> Integration:
-    return Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"},
-                       clock=lambda: FROZEN_NOW)
-
-
-def list_calls(sim, method=None) -> list[dict]:
-    return [e for e in sim.request_log if "/quarantine/" in e["path"] and (method is None or e["method"] == method)]
-
-
-def error_body(status, message):
-    return {"error": {"message": message, "code": str(status), "explanation": f"{status} = ..."}}
 
 
 def existing(sim) -> tuple[str, set]:

@@ -8,25 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cisco_esa.integration import Integration
-from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import mocked
+from tests.scenarios.lists import QUARANTINE_URL as BASE, error_body, list_calls, recipients_by_sender
 
 CMD = "delete_entries"
-BASE = "https://esa.test:6443/esa/api/v2.0/quarantine"
-
-
-def mocked() -> Integration:
-    return Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"},
-                       clock=lambda: FROZEN_NOW)
-
-
-def list_calls(sim, method=None) -> list[dict]:
-    return [e for e in sim.request_log if "/quarantine/" in e["path"] and (method is None or e["method"] == method)]
-
-
-def error_body(status, message):
-    return {"error": {"message": message, "code": str(status), "explanation": f"{status} = ..."}}
 
 
 def deleted(view, key, count=1):
@@ -71,10 +57,7 @@ def test_delete_entries_missing_entry_partially_successful_named(integration, si
 
 
 def test_delete_entries_by_sender_removes_sender_from_every_recipient(integration, sim):
-    inverted: dict[str, set] = {}
-    for r, senders in sim.world.list_entries("safelist").items():
-        for s in senders:
-            inverted.setdefault(s, set()).add(r)
+    inverted = recipients_by_sender(sim, "safelist")
     sender = next(s for s, rs in sorted(inverted.items()) if len(rs) >= 2)
     envelope = integration.run(CMD, {"view_by": "Sender", "sender_list": [sender], "list_type": "Safelist"})
     assert envelope["status"] == "Successful"

@@ -3,8 +3,6 @@ requests-mock, per-id outcomes (partial, all failed), the spec's failures and in
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,21 +11,12 @@ import requests
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import capture, failure, mocked
+from tests.scenarios.quarantine import UNKNOWN
 
 CMD = "get_spam_quarantine_message_details"
 NAME = "Get Spam Quarantine Message Details"
 URL = "https://esa.test:6443/esa/api/v2.0/quarantine/messages/details"
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
-UNKNOWN = 5
-
-
-def mocked() -> Integration:
-    return Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"},
-                       clock=lambda: FROZEN_NOW)
-
-
-def capture(name: str) -> dict:
-    return json.loads((CAPTURES / name).read_text())
 
 
 def detail_requests(sim) -> list[dict]:
@@ -35,7 +24,7 @@ def detail_requests(sim) -> list[dict]:
 
 
 def failed(status, message) -> dict:
-    return {"failure_indicator": f"{NAME} failed.", "status_code": status, "message": message}
+    return failure(NAME, status, message)
 
 
 # -- end to end ------------------------------------------------------------------------

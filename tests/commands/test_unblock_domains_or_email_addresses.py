@@ -9,34 +9,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cisco_esa.integration import Integration
-from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import mocked
+from tests.scenarios.lists import BLOCKLIST_URL as URL, error_body, list_calls, recipients_by_sender
 
 CMD = "unblock_domains_or_email_addresses"
-URL = "https://esa.test:6443/esa/api/v2.0/quarantine/blocklist"
 NAME = "Unblock Domains or Email Addresses"
 
 
-def mocked() -> Integration:
-    return Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"},
-                       clock=lambda: FROZEN_NOW)
-
-
-def list_calls(sim, method=None) -> list[dict]:
-    return [e for e in sim.request_log if "/quarantine/" in e["path"] and (method is None or e["method"] == method)]
-
-
-def error_body(status, message):
-    return {"error": {"message": message, "code": str(status), "explanation": f"{status} = ..."}}
-
-
 def blocked_senders(sim) -> dict[str, set]:
-    inverted: dict[str, set] = {}
-    for r, senders in sim.world.list_entries("blocklist").items():
-        for s in senders:
-            inverted.setdefault(s, set()).add(r)
-    return inverted
+    return recipients_by_sender(sim, "blocklist")
 
 
 # -- end to end -------------------------------------------------------------------------
