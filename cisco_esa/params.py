@@ -173,7 +173,17 @@ class ParamSchema:
                 continue
             if value is None or (isinstance(value, str) and value.strip() == "" and "default" in self.property(key)):
                 continue  # an empty optional field of a platform form means "not given"
+            bad = _lone_surrogate(value, [key])
+            if bad is not None:
+                # json.loads turns "\ud800" into a str that no URL or UTF-8 output can carry
+                problems.append(f"{_where(bad)}: holds a lone surrogate (such as \\ud800), which is not text")
+                continue
             values[key] = _coerce(value, self.properties[key])
+            most = self.property(key).get("maxItems")
+            if isinstance(values[key], list) and most is not None and len(values[key]) > most:
+                # one problem for the size; checking 10,000 values one by one would take seconds
+                problems.append(f"{key}: takes at most {most} values")
+                values[key] = values[key][:most]
         for key in self.properties:
             prop = self.property(key)
             if key not in values and "default" in prop:
@@ -181,7 +191,7 @@ class ParamSchema:
         for error in sorted(self.validator.iter_errors(values), key=lambda e: [str(p) for p in e.path]):
             problems.append(self._describe(error))
         if problems:
-            raise InputError(list(dict.fromkeys(problems)))
+            raise InputError(_bounded(list(dict.fromkeys(problems))))
         for key in self.time_params():
             if key in values:
                 values[key] = parse_input_time(values[key], now)
@@ -222,8 +232,43 @@ class ParamSchema:
         return f"{where}: {error.message}"
 
 
+MAX_PROBLEMS_PER_PARAMETER = 5
+MAX_PROBLEM_CHARS = 300
+
+
+def _bounded(problems: list[str]) -> list[str]:
+    """At most a few problems per parameter, each of bounded length: a 10,000-value list or a
+    100 KB string must not come back as a megabyte of error message."""
+    shown: list[str] = []
+    hidden: dict[str, int] = {}
+    for problem in problems:
+        name = re.split(r"[\[.:]", problem, maxsplit=1)[0]
+        if sum(1 for p in shown if re.split(r"[\[.:]", p, maxsplit=1)[0] == name) >= MAX_PROBLEMS_PER_PARAMETER:
+            hidden[name] = hidden.get(name, 0) + 1
+            continue
+        shown.append(problem if len(problem) <= MAX_PROBLEM_CHARS else problem[:MAX_PROBLEM_CHARS - 3] + "...")
+    return shown + [f"{name}: and {count} more problems" for name, count in hidden.items()]
+
+
+def _lone_surrogate(value: Any, path: list) -> list | None:
+    """The path of the first string inside `value` that UTF-8 cannot encode, or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, list):
+        return next((p for i, v in enumerate(value) if (p := _lone_surrogate(v, path + [i]))), None)
+    if isinstance(value, dict):
+        return next((p for k, v in value.items() if (p := _lone_surrogate(k, path) or _lone_surrogate(v, path + [k]))), None)
+    return None
+
+
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
+    if _lone_surrogate(text, []) is not None:
+        text = json.dumps(value, default=str)  # \ud800 escaped, so the message itself stays printable
     return text if len(text) <= 60 else text[:57] + "..."
 
 
