@@ -7,14 +7,16 @@ How a run works (design decisions):
   window ``[start_time, end_time)`` floored to the minute; ``next_offset`` is
   ``offset + limit`` when the page came back full, else null. The checkpoint is neither read
   for the window nor advanced (a page of a newest-first list cannot move a watermark); it is
-  validated and handed back unchanged.
+  validated and handed back unchanged. Quarantine pages are oldest first here too.
 - Whole window (neither given): the run begins at the later of ``start_time`` and the
   checkpoint's watermark less the look-back (``lookback_minutes``, default 5), ends at
   ``min(end_time, now)``, both floored to the minute (the current minute is left to the next
   run, so a watermark never sits inside a minute that may still grow). Events are emitted
   oldest first, at most ``max_events`` per run; events already in the checkpoint's seen-set
   are dropped. ``next_offset`` is null in this mode: the checkpoint is how a capped run goes on,
-  and ``data.more`` says whether the cap stopped it.
+  and ``data.more`` says whether the cap stopped it. The look-back also covers an SMA's
+  tracking lag: set it above the lag, since rows stamped before the look-back that appear
+  only later are not looked for again.
 - Tracking lists newest first (asyncos-api §2), so a capped run must not take the newest
   page: the window is walked in ascending time slices. A slice is paged whole (newest
   first), sorted by (event time, key) and emitted; a slice holding more new events than the
@@ -56,7 +58,7 @@ from typing import Any, Callable
 from cisco_esa import checkpoint as ckpt
 from cisco_esa import resources
 from cisco_esa.mapping import load_mappings
-from cisco_esa.outcome import CommandError, Item, Result, UnexpectedResponse
+from cisco_esa.outcome import CommandError, InputError, Item, Result, UnexpectedResponse
 from cisco_esa.paging import data_rows
 from cisco_esa.timefmt import endpoint_window, floor_minute, iso, minute_param, parse_appliance_time
 
@@ -313,6 +315,8 @@ class _Run:
 
 def fetch_event(params: dict, ctx) -> Result:
     source = SOURCES[params["messages_source"].casefold()]
+    if params["end_time"] < params["start_time"]:
+        raise InputError([f"end_time: {iso(params['end_time'])} is before start_time {iso(params['start_time'])}"])
     state = ckpt.load(ctx.state)
     if params.get("offset") is not None and params.get("limit") is not None:
         return _one_page(source, params, state, ctx)
