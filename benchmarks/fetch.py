@@ -59,14 +59,6 @@ def ours(sim: Simulator, start: datetime, end: datetime, cap: int) -> tuple[int,
     return envelope["data"]["count"], envelope, integration
 
 
-def scrub_time(integration: Integration, envelope: dict) -> float:
-    """What the runtime's secret scrub of the finished envelope costs (Integration.build_envelope
-    runs Secrets.scrub_obj over every string of it)."""
-    t = time.perf_counter()
-    integration.secrets.scrub_obj(envelope)
-    return time.perf_counter() - t
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=6050, help="tracking events in the window")
@@ -76,7 +68,7 @@ def main() -> int:
     try:
         start, end = NOW - timedelta(days=4), NOW
         n = len(sim.world.tracking)
-        times_raw, times_ours, times_scrub = [], [], []
+        times_raw, times_ours = [], []
         for _ in range(args.repeats):
             sim.clear_log()
             t = time.perf_counter()
@@ -86,11 +78,10 @@ def main() -> int:
             assert got == n, (got, n)
             sim.clear_log()
             t = time.perf_counter()
-            got, envelope, integration = ours(sim, start, end, n + 1000)
+            got, _envelope, _integration = ours(sim, start, end, n + 1000)
             times_ours.append(time.perf_counter() - t)
             our_requests = len(sim.request_log)
             assert got == n, (got, n)
-            times_scrub.append(scrub_time(integration, envelope))
         best_raw, best_ours = min(times_raw), min(times_ours)
         print(f"window: {n} tracking events, {args.repeats} runs each (best shown; median in brackets)")
         print(f"raw requests loop : {best_raw:.3f} s [{statistics.median(times_raw):.3f}]  "
@@ -98,10 +89,6 @@ def main() -> int:
         print(f"Integration.run   : {best_ours:.3f} s [{statistics.median(times_ours):.3f}]  "
               f"{n / best_ours:,.0f} events/s  {our_requests} requests")
         print(f"speed ratio ours/raw: {best_raw / best_ours:.2f}  (target >= 0.70)")
-        # the scrub re-run alone, per run, subtracted from that run: the best of those differences
-        without = min(o - sc for o, sc in zip(times_ours, times_scrub))
-        print(f"  of which the runtime's envelope secret scrub (redact.Secrets.scrub_obj over every string): "
-              f"{min(times_scrub):.3f} s best; without it our best is {without:.3f} s, ratio {best_raw / without:.2f}")
         minimum = n // 100 + 1 + 1  # full pages, the short last page, the login
         print(f"requests per event: {our_requests / n:.4f}  ({our_requests} for {n} events; "
               f"floor(n/100)+1 pages + login = {minimum}; target: one per 100 events plus the login)")

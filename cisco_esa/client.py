@@ -5,12 +5,13 @@ of commands, envelopes or the platform."""
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import threading
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
@@ -257,8 +258,14 @@ class Client:
         except requests.RequestException as exc:
             raise self._transport_error(method, path, exc) from None
         log.debug("%s %s -> %s (%.3f s)", method, url, r.status_code, time.monotonic() - started)
+        # JSON is UTF-8 (RFC 8259); r.text would guess the charset of megabytes byte by byte.
+        text = r.content.decode(r.encoding or "utf-8", errors="replace") if r.content else ""
+        if text and self.secrets.found_in(text):
+            # An appliance that echoes a credential back: mask it before anything reads the body,
+            # so no envelope, data or raw_data built from it can carry it.
+            text = self.secrets.scrub(text)
         try:
-            parsed = r.json() if r.content else None
+            parsed = json.loads(text) if text else None
         except ValueError:
             parsed = _NOT_JSON
         if parsed is _NOT_JSON and r.status_code >= 400:

@@ -3,7 +3,6 @@ the schemas (used by `cisco-esa describe` and to generate docs/commands.md)."""
 
 from __future__ import annotations
 
-import json
 
 from cisco_esa.manifest import Command, manifest
 

@@ -3,11 +3,13 @@ always returns one envelope (contract §3), whatever happens."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import weakref
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Callable
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
@@ -45,7 +47,20 @@ def build_envelope(command: Command | None, name: str, result: Result | None, ex
             for i in (items or [])
         ],
     }
-    return secrets.scrub_obj(envelope) if secrets else envelope
+    if secrets:
+        # Response bodies are already masked by the client; this catches what the runtime or a
+        # handler adds (error messages, connection values). Walking every string of a large
+        # fetch costs more than the fetch, so each part gets one serialized check first.
+        for key in ("error", "items", "data", "raw_data"):
+            if _may_hold_secret(envelope[key], secrets):
+                envelope[key] = secrets.scrub_obj(envelope[key])
+    return envelope
+
+
+def _may_hold_secret(value, secrets: Secrets) -> bool:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    # json escapes some characters; a secret containing them is looked for string by string.
+    return secrets.found_in(text) or secrets.has_escapable
 
 
 class Integration:
@@ -132,6 +147,9 @@ def parse_connection(raw: dict) -> Connection:
     url = values.get("server_url")
     if isinstance(url, str) and not url.lower().startswith(("http://", "https://")):
         problems.append("connection server_url: give scheme, host and port, e.g. https://esa.example:6443")
+    elif isinstance(url, str) and "@" in urlsplit(url).netloc:
+        # Credentials in the URL would travel into logs and data; they belong in username/password.
+        problems.append("connection server_url: must not carry credentials; put them in username and password")
     if problems:
         raise InputError(problems)
     values["server_url"] = values["server_url"].rstrip("/")

@@ -9,6 +9,7 @@ import re
 import threading
 
 _MASK = "***"
+_AUTH = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:basic|bearer)\s+)[A-Za-z0-9+/=._-]+")
 
 
 class Secrets:
@@ -18,6 +19,8 @@ class Secrets:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._pattern: re.Pattern | None = None
+        # True when a secret holds a character JSON escapes, so a serialized search could miss it.
+        self.has_escapable = False
 
     def add(self, value) -> None:
         if not isinstance(value, str) or len(value) < 3:
@@ -27,6 +30,7 @@ class Secrets:
             if forms <= self._values:
                 return
             self._values |= forms
+            self.has_escapable = self.has_escapable or any(c in value for c in '"\\') or any(ord(c) < 32 for c in value)
             ordered = sorted(self._values, key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
 
@@ -34,13 +38,20 @@ class Secrets:
         self.add(password)
         self.add(base64.b64encode(f"{username}:{password}".encode()).decode())
 
+    def found_in(self, text: str) -> bool:
+        """Does any known secret, or an Authorization header, occur in text? Plain substring
+        searches: far faster than a regex alternation over megabytes of a large fetch."""
+        if any(value in text for value in self._values):
+            return True
+        return ("uthorization" in text or "UTHORIZATION" in text) and bool(_AUTH.search(text))
+
     def scrub(self, text):
         if not isinstance(text, str):
             return text
         pattern = self._pattern
         text = pattern.sub(_MASK, text) if pattern else text
         # Belt and braces: header values we never want to see, whoever put them in the text.
-        return re.sub(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:basic|bearer)\s+)[A-Za-z0-9+/=._-]+", r"\1" + _MASK, text)
+        return _AUTH.sub(r"\1" + _MASK, text)
 
     def scrub_obj(self, obj):
         """Scrub every string inside a JSON-like object (used on envelopes before printing)."""

@@ -179,3 +179,19 @@ def test_redaction_filter_formats_args_then_masks():
     record = logging.LogRecord("cisco_esa", logging.DEBUG, __file__, 1, "login %s with %r", ("u", "s3cr3t-pass"), None)
     assert RedactingFilter(secrets).filter(record) is True
     assert (record.getMessage(), record.args) == ("login u with '***'", None)
+
+
+def test_redaction_body_echoing_password_and_token_masked_in_data_and_raw_data(requests_mock):
+    # The client masks a credential an appliance echoes back before any handler reads the body.
+    password = "Echo!Pass#2026"
+    base = "https://esa.test:6443/esa/api/v2.0"
+    requests_mock.post(f"{base}/login", json={"data": {"userName": "u", "role": "Administrator", "jwtToken": "tok.en.value"}})
+    row = {"attributes": {"mid": [7], "subject": f"pw {password} tok tok.en.value", "sender": "a@b.example",
+                          "recipient": ["c@d.example"], "timestamp": "20 Nov 2026 12:00:00 (GMT +00:00)"}}
+    requests_mock.get(f"{base}/message-tracking/messages", json={"meta": {"totalCount": 1}, "data": [row]})
+    envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": password},
+                           clock=lambda: FROZEN_NOW).run("search_messages", {"start_time": "-1h", "end_time": "now"})
+    assert envelope["status"] == "Successful"
+    text = str(envelope)
+    assert password not in text and "tok.en.value" not in text and b64(password) not in text
+    assert envelope["data"]["messages"][0]["subject"] == "pw *** tok ***"
