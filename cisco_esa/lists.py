@@ -152,7 +152,9 @@ def change(params: dict, ctx: Context, kind: str, *, keys: list[str], values: li
     _, _, key, many = _VIEW_FIELDS[view]
     entries = sort_entries([{key: k, many: sorted(values, key=_alpha)} for k in keys], view)
     data = {"list_type": kind, "action": action, "view_by": view, "entries": entries, "count": len(entries)}
-    return Result(data=data, raw_data=resp.body if resp.body is not None else {})
+    # raw_data is an object (contract §3) even when the unread answer is a bare string or number
+    raw = resp.body if isinstance(resp.body, dict) else {} if resp.body is None else {"response": resp.body}
+    return Result(data=data, raw_data=raw)
 
 
 def delete(ctx: Context, kind: str, view: str, keys: list[str]) -> Result:

@@ -646,7 +646,8 @@ class MappingEngine:
         mapping = self.source_for(event)
         if mapping is None:
             if not isinstance(event, dict):
-                raise UnmappableEventError(f"event is a {type(event).__name__}, not an object")
+                kind = "null" if event is None else f"a {type(event).__name__}"  # never "a NoneType"
+                raise UnmappableEventError(f"event is {kind}, not an object")
             raise UnmappableEventError(
                 "no event source selects this event ("
                 + ", ".join(m.search_string for m in self.mappings)

@@ -193,7 +193,7 @@ def normalize_row(row: Any, index: int = 0) -> dict:
 def _per_mid(value: Any, keys: list[str]) -> dict[str, str]:
     """A `{mid: value}` map (current format) or one value for the whole message (old format)."""
     if isinstance(value, dict):
-        return {str(k): v for k, v in value.items()}
+        return {str(k): v for k, v in value.items() if isinstance(v, str)}  # anything else is unreadable
     if isinstance(value, str) and value:
         return {k: value for k in keys}
     return {}
@@ -379,7 +379,8 @@ def url_verdicts(events: list[dict]) -> list[dict]:
     urls: dict[str, dict] = {}
     rewritten = set()
     for e in events:
-        text = (e.get("description") or "").strip()
+        text = e.get("description")
+        text = text.strip() if isinstance(text, str) else ""  # a mutated answer may hold anything here
         m = _URL_EVENT.match(text)
         if m:
             urls.setdefault(m.group(2), {"url": m.group(2), "mid": int(m.group(1)), "reputation": float(m.group(3)),

@@ -49,7 +49,7 @@ ENVELOPE_SCHEMA = {
         "display_name": {"type": "string", "minLength": 1},
         "status": {"enum": ["Successful", "Partially Successful", "Failed"]},
         "data": {"type": "object"},
-        "raw_data": {"type": ["object", "array"]},
+        "raw_data": {"type": "object"},
         "error": {"oneOf": [{"type": "null"}, _TRIPLET]},
         "items": {"type": "array", "items": {
             "type": "object",
