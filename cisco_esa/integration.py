@@ -48,10 +48,11 @@ def build_envelope(command: Command | None, name: str, result: Result | None, ex
         ],
     }
     if secrets:
-        # Response bodies are already masked by the client; this catches what the runtime or a
-        # handler adds (error messages, connection values). Walking every string of a large
-        # fetch costs more than the fetch, so each part gets one serialized check first.
-        for key in ("error", "items", "data", "raw_data"):
+        # Where a secret could enter an envelope: response bodies (masked by the client before
+        # any handler reads them), connection values (server_url may not carry credentials, see
+        # parse_connection), and messages the runtime writes (errors, per-item errors: scanned
+        # here). So data and raw_data, which can hold megabytes of a large fetch, are not walked.
+        for key in ("error", "items"):
             if _may_hold_secret(envelope[key], secrets):
                 envelope[key] = secrets.scrub_obj(envelope[key])
     return envelope
