@@ -123,7 +123,7 @@ class Client:
     @staticmethod
     def path(*segments: str) -> str:
         """A path whose segments come from input: each one percent-encoded, `/` included."""
-        return "/".join(quote(str(s), safe="") for s in segments)
+        return "/".join(_segment(s) for s in segments)
 
     def url(self, path: str, params: dict | None = None, appliance: str | None = None) -> str:
         url = f"{self.base_url(appliance)}/{path.lstrip('/')}"
@@ -309,6 +309,12 @@ class Client:
         if isinstance(exc, requests.exceptions.InvalidURL) or isinstance(exc, requests.exceptions.MissingSchema):
             return TransportError(f"server_url {self.conn.server_url!r} is not a usable URL: give scheme, host and port, e.g. https://esa.example:6443.")
         return TransportError(f"The request to {host} failed: {_root_cause(exc)}.")
+
+
+def _segment(value) -> str:
+    text = quote(str(value), safe="")
+    # URL normalisation would resolve a "." or ".." segment away (RFC 3986 §5.2.4): encode its dots
+    return text.replace(".", "%2E") if text in (".", "..") else text
 
 
 class _NoAuth(requests.auth.AuthBase):
