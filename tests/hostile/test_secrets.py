@@ -134,11 +134,12 @@ def cli_logs(monkeypatch, caplog):
     touched = {}
 
     def setup(verbose):
-        original(verbose)
-        for name in ("cisco_esa", "urllib3"):
+        for name in ("cisco_esa", "urllib3"):  # as they were before the CLI changed them
             logger = logging.getLogger(name)
             touched.setdefault(name, (list(logger.handlers), logger.level, logger.propagate))
-            logger.addHandler(caplog.handler)
+        original(verbose)
+        for name in ("cisco_esa", "urllib3"):
+            logging.getLogger(name).addHandler(caplog.handler)
 
     monkeypatch.setattr(cli, "_setup_logging", setup)
     for _cid, _flag, env in cli.CONNECTION_FLAGS:
