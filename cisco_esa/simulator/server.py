@@ -194,7 +194,10 @@ class _Handler(BaseHTTPRequestHandler):
         m = _API.match(raw_path)
         if not m:
             raise ApiError(404, "Resource not found.")
-        prefix, version, sub = m.group(1), m.group(2), unquote(m.group(3) or "").strip("/")
+        prefix, version, raw_sub = m.group(1), m.group(2), (m.group(3) or "").strip("/")
+        sub = unquote(raw_sub)
+        # Segments are decoded one by one, so an encoded '/' stays inside its segment.
+        self._segments = [unquote(part) for part in raw_sub.split("/")] if raw_sub else []
         fault = sim.faults.take(sub, method)
         if fault is not None:
             answered = self._apply_fault(fault)
@@ -203,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         if prefix != sim.appliance or version != "v2.0":
             raise ApiError(404, "Resource not found.")
         qs = parse_qs(query, keep_blank_values=True)
-        route, area = _route(sub, method, sim.appliance)
+        route, area = _route(sub, method, sim.appliance, self._segments)
         if route == "login":
             return self._login(sim, body)
         user, extra = self._authenticate(sim)
@@ -521,7 +524,7 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, {"data": {"action": action, "senderAddresses": keys, "recipientList": values}}
 
     def _r_report(self, sim, qs, body, sub, role):
-        parts = sub.split("/")
+        parts = self._segments
         group = parts[1]
         counter = parts[2] if len(parts) > 2 else None
         if group not in reports.GROUP_NAMES:
@@ -575,7 +578,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # ======================================================================= helpers
-def _route(sub: str, method: str, appliance: str) -> tuple[str, str]:
+def _route(sub: str, method: str, appliance: str, segments: list[str]) -> tuple[str, str]:
     """Maps (path, method) to (route, permission area); raises 404/405."""
     table = {
         "login": ({"POST"}, "login", "login"),
@@ -594,7 +597,7 @@ def _route(sub: str, method: str, appliance: str) -> tuple[str, str]:
     if appliance == "esa":
         # health exists on ESA only (§10)
         table["health"] = ({"GET"}, "health", "health")
-    if sub.startswith("reporting/") and 2 <= len(sub.split("/")) <= 3 and all(sub.split("/")):
+    if segments[:1] == ["reporting"] and 2 <= len(segments) <= 3 and all(segments):
         entry = ({"GET"}, "report", "reporting")
     else:
         entry = table.get(sub)

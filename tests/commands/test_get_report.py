@@ -120,9 +120,6 @@ def test_get_report_group_with_slash_or_ampersand_is_one_encoded_segment(integra
     assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 404
 
 
-@pytest.mark.xfail(strict=True, reason="simulator: server.py _api unquotes the whole path before splitting it into "
-                                       "segments, so an encoded '/' (%2F) inside a counter group is read as a "
-                                       "separator and 'group%2Fcounter' answers as group + counter")
 def test_get_report_simulator_keeps_an_encoded_slash_inside_the_group(integration, sim):
     envelope = integration.run(CMD, {**DAY, "counter_group": "mail_incoming_traffic_summary/detected_spam"})
     assert envelope["error"] == {"failure_indicator": "Get Report failed.", "status_code": 404,
