@@ -894,7 +894,7 @@ class Simulator:
         self.host = host
         self.port = port
         self.now = now
-        self.old_format = old_format
+        self.old_format = self._initial_old_format = old_format
         self.tracking_count = tracking_count
         self.quarantine_count = quarantine_count
         self.username = "admin"
@@ -1010,6 +1010,7 @@ class Simulator:
         # an untouched world equals a rebuilt one; skipping the rebuild keeps per-test resets cheap
         if self.world.dirty or self.world.live:
             self.world = self._new_world()
+        self.old_format = self._initial_old_format
         self.faults.clear()
         self.tokens.clear()
         self.clear_log()

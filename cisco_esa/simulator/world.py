@@ -210,6 +210,7 @@ class World:
         self.quarantine: list[dict] = []
         self._qkeys: list[tuple] = []
         self._qby_mid: dict[int, dict] = {}
+        self._highest_qmid = 0  # never reused: a real appliance does not hand out a released MID again
         self.lists: dict[str, dict[str, set]] = {"safelist": {}, "blocklist": {}}
         # hour start (epoch) -> serial -> rejected-connection counter -> count
         self.rejections: dict[int, dict[str, dict[str, int]]] = {}
@@ -680,6 +681,7 @@ class World:
         self._qkeys.insert(i, key)
         self.quarantine.insert(i, q)
         self._qby_mid[q["mid"]] = q
+        self._highest_qmid = max(self._highest_qmid, q["mid"])
 
     def _remove_quarantine(self, mid: int) -> bool:
         q = self._qby_mid.pop(mid, None)
@@ -820,7 +822,7 @@ class World:
             ts = _epoch(date) if date is not None else self._current() - 60
             mid = attrs.pop("mid", None)
             if mid is None:
-                mid = max([q for q in self._qby_mid] + [self._max_tracking_mid()]) + 1
+                mid = max(self._highest_qmid, self._max_tracking_mid()) + 1
             spec = self._fill_spec({"category": "spam", "_ts": ts, "serialNumber": self.hosts[0]["serialNumber"],
                                     **{k: v for k, v in attrs.items() if k in ("sender", "recipient", "subject")}},
                                    rng)
