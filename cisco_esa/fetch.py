@@ -361,7 +361,11 @@ def _present(source: Source, events: list[Event]) -> tuple[dict, dict, list[Item
     map_event = ENGINE.map_event
     for ev in events:
         row = ev.row
-        tagged = {**row, "sourceType": source.name} if isinstance(row, dict) else {"sourceType": source.name, "value": row}
+        if isinstance(row, dict):
+            row["sourceType"] = source.name  # the row is ours, parsed from this run's answer: tag it in place
+            tagged = row
+        else:
+            tagged = {"sourceType": source.name, "value": row}
         raw.append(tagged)
         try:
             fields = map_event(tagged if isinstance(row, dict) else row)

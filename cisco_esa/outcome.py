@@ -69,7 +69,7 @@ class InternalError(CommandError):
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """The outcome for one id of a multi-id command."""
 
