@@ -735,7 +735,7 @@ def _load_one(path: Path, validator: Any) -> Mapping:
             problems.append((name, f"field {name!r}: bad path {source_path!r}: {exc}"))
 
     match = _SEARCH_RE.match(doc["search_string"])
-    search = main = None
+    search = None
     if match is None:  # the schema's pattern makes this unreachable; kept for safety
         problems.append(("search_string", f"search_string {doc['search_string']!r} is not {{jsonpath}}=value"))
     else:
@@ -744,7 +744,7 @@ def _load_one(path: Path, validator: Any) -> Mapping:
         except Exception as exc:
             problems.append(("search_string", f"search_string: bad path {match['path']!r}: {exc}"))
     try:
-        main = compile_path(doc["main_event_path"], "main_event_path")
+        compile_path(doc["main_event_path"], "main_event_path")  # validated here, applied by main_events
     except Exception as exc:
         problems.append(("main_event_path", f"main_event_path: bad path {doc['main_event_path']!r}: {exc}"))
 

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, unquote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.hostile.strategies import safe_text
 

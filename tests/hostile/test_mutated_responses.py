@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,7 +18,7 @@ from hypothesis import strategies as st
 
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
-from tests.hostile.test_fuzz_inputs import CAPTURES, EXAMPLES, capture, check_envelope, plausible_body
+from tests.hostile.test_fuzz_inputs import EXAMPLES, capture, check_envelope, plausible_body
 
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}
 JWT = {**BASIC, "auth": "jwt"}
