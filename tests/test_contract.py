@@ -312,3 +312,12 @@ def test_contract_no_orphan_command_tests():
     names = {n for n in _files(tests_dir, "*.py") if n not in ("__init__.py", "conftest.py")}
     orphans = names - {f"test_{cid}.py" for cid in ALL_IDS}
     assert not orphans, f"tests/commands files not named test_<command id>.py: {sorted(orphans)}"
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_contract_built_command_has_its_test_module_and_golden_sample(cid):
+    # What is declared equals what runs, and what runs is tested and documented by a sample.
+    if not _built(cid):
+        pytest.skip(f"{cid} is not built yet")
+    assert (resources.BUNDLE / "tests" / "commands" / f"test_{cid}.py").is_file(), f"tests/commands/test_{cid}.py missing"
+    assert (resources.SAMPLE_OUTPUTS / f"{cid}.json").is_file(), f"sample_outputs/{cid}.json missing"
