@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from cisco_esa.outcome import InputError
+from cisco_esa.timefmt import iso
 
 VERSION = 1
 SOURCES = ("messageTracking", "spamQuarantine")
@@ -40,10 +41,6 @@ _ADVICE = "move the state file aside (or pass no state) to start afresh"
 
 def _bad(problem: str) -> InputError:
     return InputError([f"state: {problem}; {_ADVICE}"])
-
-
-def _time_text(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_time(text, where: str) -> datetime:
@@ -89,9 +86,9 @@ class SourceCheckpoint:
 
     def dump(self) -> dict:
         return {
-            "watermark": _time_text(self.watermark) if self.watermark else None,
-            "seen_from": _time_text(self.seen_from) if self.seen_from else None,
-            "seen": {k: _time_text(self.seen[k]) for k in sorted(self.seen)},
+            "watermark": iso(self.watermark) if self.watermark else None,
+            "seen_from": iso(self.seen_from) if self.seen_from else None,
+            "seen": {k: iso(self.seen[k]) for k in sorted(self.seen)},
         }
 
 
