@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -148,6 +149,25 @@ def write_state(path: str, state: dict) -> None:
         raise
 
 
+_OUR_LOGGERS = ("cisco_esa", "urllib3")
+
+
+@contextlib.contextmanager
+def _logging_restored():
+    """The loggers as they were before the run: main() may be called again in the same process
+    (a platform worker, a test) and must not find a stale stderr handler there."""
+    saved = {name: (list(logging.getLogger(name).handlers), logging.getLogger(name).level,
+                    logging.getLogger(name).propagate) for name in _OUR_LOGGERS}
+    try:
+        yield
+    finally:
+        for name, (handlers, level, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
 def _setup_logging(verbose: bool) -> None:
     from cisco_esa.integration import redaction_filter
 
@@ -182,16 +202,23 @@ def _progress_printer():
 
 
 def cmd_run(args) -> int:
-    from cisco_esa.integration import Integration
     from cisco_esa.manifest import manifest
 
     if manifest().find(args.command) is None:
         names = ", ".join(sorted(manifest().commands))
         raise UsageError(f"unknown command {args.command!r}; one of: {names}")
-    _setup_logging(args.verbose)
     params = params_from(args)
     conn = connection_from(args)
     state = read_state(args.state)
+    with _logging_restored():
+        _setup_logging(args.verbose)
+        envelope = _run_one(args, conn, params, state)
+    return EXIT[envelope["status"]]
+
+
+def _run_one(args, conn: dict, params: dict, state: dict | None) -> dict:
+    from cisco_esa.integration import Integration
+
     progress = _progress_printer()
     integration = Integration(conn)
     envelope = integration.run(args.command, params, state=state, progress=progress)
@@ -202,7 +229,7 @@ def cmd_run(args) -> int:
     checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
     if args.state and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
         write_state(args.state, checkpoint)
-    return EXIT[envelope["status"]]
+    return envelope
 
 
 def cmd_commands(args) -> int:

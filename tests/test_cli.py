@@ -23,20 +23,23 @@ ENV_VARS = [env for _cid, _flag, env in cli.CONNECTION_FLAGS]
 
 
 @pytest.fixture(autouse=True)
-def clean_env_and_logging(monkeypatch):
-    """No CISCO_ESA_* from the caller's shell; the loggers the CLI reconfigures are put back after."""
+def clean_env(monkeypatch):
+    """No CISCO_ESA_* from the caller's shell."""
     for env in ENV_VARS:
         monkeypatch.delenv(env, raising=False)
-    saved = {}
-    for name in ("cisco_esa", "urllib3"):
-        logger = logging.getLogger(name)
-        saved[name] = (list(logger.handlers), logger.level, logger.propagate)
-    yield
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
+
+
+def _logger_state():
+    return {name: (list(logging.getLogger(name).handlers), logging.getLogger(name).level,
+                   logging.getLogger(name).propagate) for name in ("cisco_esa", "urllib3")}
+
+
+def test_cli_run_verbose_leaves_the_loggers_as_they_were(capsys):
+    before = _logger_state()
+    code = cli.main(["run", "test_connection", "--verbose", "--server-url", "http://127.0.0.1:9",
+                     "--username", "u", "--password", "p-secret-1"])
+    assert code == 1
+    assert _logger_state() == before
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:

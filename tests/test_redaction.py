@@ -25,8 +25,6 @@ def captured(monkeypatch):
     records: list[logging.LogRecord] = []
     capture = logging.Handler(level=logging.DEBUG)
     capture.emit = records.append
-    saved = {name: (list(logging.getLogger(name).handlers), logging.getLogger(name).level,
-                    logging.getLogger(name).propagate) for name in ("cisco_esa", "urllib3")}
     original = cli._setup_logging
 
     def setup(verbose):
@@ -38,11 +36,6 @@ def captured(monkeypatch):
     for env in [env for _c, _f, env in cli.CONNECTION_FLAGS]:
         monkeypatch.delenv(env, raising=False)
     yield records
-    for name, (handlers, level, propagate) in saved.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def run_verbose(capsys, records, *argv) -> str:

@@ -131,12 +131,8 @@ def cli_logs(monkeypatch, caplog):
     """After the CLI sets up its own logging (which stops propagation), caplog's handler is added
     to our loggers and urllib3's, so every record the CLI can print is seen here too."""
     original = cli._setup_logging
-    touched = {}
 
     def setup(verbose):
-        for name in ("cisco_esa", "urllib3"):  # as they were before the CLI changed them
-            logger = logging.getLogger(name)
-            touched.setdefault(name, (list(logger.handlers), logger.level, logger.propagate))
         original(verbose)
         for name in ("cisco_esa", "urllib3"):
             logging.getLogger(name).addHandler(caplog.handler)
@@ -146,11 +142,6 @@ def cli_logs(monkeypatch, caplog):
         monkeypatch.delenv(env, raising=False)
     caplog.set_level(logging.DEBUG)
     yield caplog
-    for name, (handlers, level, propagate) in touched.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
