@@ -1,19 +1,15 @@
 """cisco_esa.lists without HTTP: the captured list views parse, request bodies per view, and
 the shapes that must be refused."""
 
-import json
-from pathlib import Path
 
 import pytest
 
 from cisco_esa import lists
 from cisco_esa.outcome import NotFound, UnexpectedResponse
+from tests.scenarios.common import capture
 
-CAPTURES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "captures"
 
 
-def capture(name):
-    return json.loads((CAPTURES / name).read_text())
 
 
 def test_lists_esa_blocklist_capture_parses_sorted():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import collections
 import copy
-import json
 import textwrap
 from pathlib import Path
 
@@ -25,10 +24,10 @@ from cisco_esa.mapping import (
     compile_path,
     load_mappings,
 )
+from tests.scenarios.common import capture
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPINGS = ROOT / "field_mappings"
-CAPTURES = ROOT.parent / "shared" / "reference" / "captures"
 
 TRACKING_FIELDS = [
     "Document ID", "Message ID", "Sender", "Host Name", "Sender IP", "Direction", "Subject",
@@ -46,10 +45,7 @@ def engine() -> MappingEngine:
 
 
 def _capture_rows(name: str, source_type: str) -> list[dict]:
-    path = CAPTURES / name
-    if not path.is_file():
-        pytest.skip(f"reference capture {path} not available")
-    rows = json.loads(path.read_text())["data"]
+    rows = capture(name)["data"]
     for row in rows:
         row["sourceType"] = source_type  # what fetch_event adds (contract §3)
     return rows
@@ -303,10 +299,7 @@ def test_map_event_esa_quarantine_first_row_values(engine):
 
 
 def test_main_events_of_capture_document_are_its_data_rows(engine):
-    path = CAPTURES / "esa_message_search.json"
-    if not path.is_file():
-        pytest.skip("reference capture not available")
-    document = json.loads(path.read_text())
+    document = capture("esa_message_search.json")
     assert engine.main_events(document) == document["data"]
     assert engine.main_events({"meta": {}}) == []
     assert engine.main_events({"data": {"single": 1}}) == [{"single": 1}]

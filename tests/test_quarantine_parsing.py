@@ -3,21 +3,17 @@ the search query mapping, and the not-found rules of details, release and delete
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from cisco_esa import quarantine
 from cisco_esa.outcome import InputError, NotFound, UnexpectedResponse
+from tests.scenarios.common import capture
 
-CAPTURES = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "captures"
 UTC = timezone.utc
 
 
-def capture(name: str):
-    return json.loads((CAPTURES / name).read_text())
 
 
 @pytest.mark.parametrize("name,first,date_iso", [

@@ -3,9 +3,7 @@ the normalizer, and the request it builds (path encoding, whole hours, order, fi
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -13,14 +11,14 @@ from hypothesis import strategies as st
 
 from cisco_esa import reporting
 from cisco_esa.outcome import InputError, UnexpectedResponse
+from tests.scenarios.common import capture
 
-CAPTURES = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "captures"
 UTC = timezone.utc
 
 
 @pytest.mark.parametrize("name,total,clean", [("esa_report_get.json", 208, 73), ("sma_report_get.json", 92, 55)])
 def test_report_capture_summary_becomes_a_mapping_of_26(name, total, clean):
-    body = json.loads((CAPTURES / name).read_text())
+    body = capture(name)
     kind, counters = reporting.normalize_result(body)
     assert kind == "summary" and len(counters) == 26
     assert list(counters) == [next(iter(e)) for e in body["data"]["resultSet"]]

@@ -3,21 +3,17 @@ documented examples of both search formats, odd shapes, and the search query map
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from cisco_esa import tracking
 from cisco_esa.outcome import InputError, NotFound, UnexpectedResponse
+from tests.scenarios.common import capture
 
-CAPTURES = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "captures"
 UTC = timezone.utc
 
 
-def capture(name: str):
-    return json.loads((CAPTURES / name).read_text())
 
 
 # asyncos-api §2.3 (d): the old (<=13.0) format, plain strings for status and verdict.

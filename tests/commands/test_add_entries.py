@@ -4,7 +4,6 @@ request shape with requests-mock, the spec's failures and invalid input."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,10 +11,10 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import capture
 
 CMD = "add_entries"
 BASE = "https://esa.test:6443/esa/api/v2.0/quarantine"
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
 
 
 def mocked() -> Integration:
@@ -97,10 +96,12 @@ def test_add_entries_readonly_user_gets_403(sim):
 # -- request shape ----------------------------------------------------------------------
 @pytest.mark.parametrize("response", [
     {},                                                                   # what XSOAR's tests mock (§8.2)
-    json.loads((CAPTURES / "esa_added_successfully.json").read_text()),   # a shape of another endpoint
+    "capture:esa_added_successfully.json",   # a shape of another endpoint
     {"meta": {"totalCount": 1}, "data": [{"recipientAddress": "r@corp.example", "senderList": ["x.example"]}]},
 ])
 def test_add_entries_request_shape_and_any_200_body_is_success(requests_mock, response):
+    if isinstance(response, str):
+        response = capture(response.removeprefix("capture:"))
     requests_mock.post(f"{BASE}/safelist", json=response)
     envelope = mocked().run(CMD, {"list_type": "SAFELIST", "action": "append", "view_by": "recipient",
                                   "recipient_addresses": '["r@corp.example", "r@corp.example"]',

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,12 +13,12 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import capture
 
 CMD = "fetch_event"
 BASE = "https://esa.test:6443/esa/api/v2.0"
 TRACKING_URL = f"{BASE}/message-tracking/messages"
 QUARANTINE_URL = f"{BASE}/quarantine/messages"
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
 TRACKING = {"messages_source": "Message Tracking"}
 QUARANTINE = {"messages_source": "Spam Quarantine"}
 HOUR = {"start_time": "2026-11-20T11:30:00Z", "end_time": "2026-11-20T12:30:00Z"}
@@ -351,7 +350,7 @@ def test_fetch_event_malformed_state_is_400_without_request(requests_mock, state
     ("sma_spam_quarantine_message_search.json", QUARANTINE_URL, "Spam Quarantine"),
 ])
 def test_fetch_event_captures_map_every_row(requests_mock, name, url, source):
-    body = json.loads((CAPTURES / name).read_text())
+    body = capture(name)
     requests_mock.get(url, json=body)
     envelope = mocked().run(CMD, {"messages_source": source, "start_time": "2022-08-01T00:00:00Z",
                                   "end_time": "2022-10-01T00:00:00Z", "offset": 0, "limit": 100})

@@ -3,8 +3,6 @@ whole hours, encoded path segments), the request shape with requests-mock, failu
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,11 +11,11 @@ from cisco_esa.integration import Integration
 from cisco_esa.simulator.reports import INCOMING_COUNTERS
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import capture
 
 CMD = "get_report"
 NAME = "Get Report"
 BASE = "https://esa.test:6443/esa/api/v2.0/reporting/"
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
 DAY = {"start_time": "2026-11-19T12:00:00Z", "end_time": "2026-11-20T12:00:00Z"}
 
 
@@ -170,7 +168,7 @@ def test_get_report_request_shape(requests_mock):
 
 @pytest.mark.parametrize("name", ["esa_report_get.json", "sma_report_get.json"])
 def test_get_report_capture_answer_is_read(requests_mock, name):
-    body = json.loads((CAPTURES / name).read_text())
+    body = capture(name)
     requests_mock.get(BASE + "mail_incoming_traffic_summary", json=body)
     envelope = mocked().run(CMD, DAY)
     assert envelope["status"] == "Successful" and envelope["raw_data"] == body

@@ -3,8 +3,6 @@ end on ESA and SMA, request shape and paging with requests-mock, failures, inval
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,10 +10,10 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import capture
 
 CMD = "search_list_entries"
 BASE = "https://esa.test:6443/esa/api/v2.0/quarantine"
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
 
 
 def mocked(appliance="esa") -> Integration:
@@ -134,7 +132,7 @@ def test_search_list_entries_sma_safelist(sma_integration, sma):
 
 # -- request shape ----------------------------------------------------------------------
 def test_search_list_entries_request_shape_and_capture(requests_mock):
-    body = json.loads((CAPTURES / "sma_list_entry_get_safelist.json").read_text())
+    body = capture("sma_list_entry_get_safelist.json")
     requests_mock.get("https://esa.test:6443/sma/api/v2.0/quarantine/safelist", json=body)
     envelope = mocked("sma").run(CMD, {"list_type": "Safelist", "view_by": "Recipient", "sender_name": "t7 & co/x"})
     assert envelope == {
@@ -153,7 +151,7 @@ def test_search_list_entries_request_shape_and_capture(requests_mock):
 
 
 def test_search_list_entries_capture_rows_normalized(requests_mock):
-    body = json.loads((CAPTURES / "esa_list_entry_get_blocklist.json").read_text())
+    body = capture("esa_list_entry_get_blocklist.json")
     requests_mock.get(f"{BASE}/blocklist", json=body)
     envelope = mocked().run(CMD, {"list_type": "Blocklist", "view_by": "Recipient", "sender_name": "t1"})
     assert envelope["data"]["entries"] == [

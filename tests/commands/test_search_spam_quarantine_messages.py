@@ -3,9 +3,7 @@ requests-mock, the spec's failures and invalid input."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,10 +11,10 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
+from tests.scenarios.common import capture
 
 CMD = "search_spam_quarantine_messages"
 URL = "https://esa.test:6443/esa/api/v2.0/quarantine/messages"
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
 DAY = {"start_time": "-1d", "end_time": "now"}
 
 
@@ -152,7 +150,7 @@ def test_search_spam_quarantine_messages_request_shape_pages_and_encodes(request
 
 @pytest.mark.parametrize("name", ["esa_spam_quarantine_message_search.json", "sma_spam_quarantine_message_search.json"])
 def test_search_spam_quarantine_messages_capture_answer_is_read(requests_mock, name):
-    body = json.loads((CAPTURES / name).read_text())
+    body = capture(name)
     requests_mock.get(URL, json=body)
     envelope = mocked().run(CMD, DAY)
     assert envelope["status"] == "Successful" and envelope["raw_data"] == {"data": body["data"]}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,10 +21,10 @@ from cisco_esa.manifest import manifest
 from cisco_esa.outcome import InputError
 from tests.conftest import FROZEN_NOW
 from tests.hostile import strategies as hs
+from tests.scenarios.common import capture
 
 EXAMPLES = 5000 if os.environ.get("CISCO_ESA_FUZZ_LONG") == "1" else 200
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "captures"
 INTERNAL = "An internal error occurred in the integration; run with --verbose for details."
 
 # ------------------------------------------------------------------ the envelope (contract §3)
@@ -95,10 +94,6 @@ def check_envelope(envelope, cid: str) -> dict:
 
 
 # ------------------------------------------------------------------ a plausible appliance
-def capture(name: str):
-    return json.loads((CAPTURES / name).read_text())
-
-
 def plausible_body(request, context):
     """A generic, well-formed answer for whatever endpoint is asked (shapes of the captures)."""
     path = urlsplit(request.url).path.split("/api/v2.0/", 1)[-1]

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
-from tests.hostile.test_fuzz_inputs import EXAMPLES, capture, check_envelope, plausible_body
+from tests.hostile.test_fuzz_inputs import EXAMPLES, check_envelope, plausible_body
+from tests.scenarios.common import optional_captures
 
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}
 JWT = {**BASIC, "auth": "jwt"}
@@ -113,36 +114,36 @@ def bases(sim_session) -> dict[tuple[str, str], list]:
     qmid = world.pick_quarantine_mid()
     quarantine_window = {"startDate": "2026-11-19T12:00:00.000Z", "endDate": "2026-11-20T12:00:00.000Z"}
     out = {
-        ("GET", "message-tracking/messages"): [capture("esa_message_search.json"), capture("sma_message_search.json"),
+        ("GET", "message-tracking/messages"): [*optional_captures("esa_message_search.json"), *optional_captures("sma_message_search.json"),
                                                tracking, old, mixed],
-        ("GET", "message-tracking/details"): [capture("esa_message_details_get.json"),
-                                              capture("sma_message_details_get.json"), details["details"]],
-        ("GET", "message-tracking/amp-details"): [capture("esa_message_amp_details_get.json"),
-                                                  capture("sma_message_amp_details_get.json"), details["amp-details"]],
-        ("GET", "message-tracking/dlp-details"): [capture("esa_message_dlp_details_get.json"),
-                                                  capture("sma_message_dlp_details_get.json"), details["dlp-details"]],
-        ("GET", "message-tracking/url-details"): [capture("esa_message_url_details_get.json"),
-                                                  capture("sma_message_url_details_get.json"), details["url-details"]],
-        ("GET", "quarantine/messages"): [capture("esa_spam_quarantine_message_search.json"),
-                                         capture("sma_spam_quarantine_message_search.json"),
+        ("GET", "message-tracking/details"): [*optional_captures("esa_message_details_get.json"),
+                                              *optional_captures("sma_message_details_get.json"), details["details"]],
+        ("GET", "message-tracking/amp-details"): [*optional_captures("esa_message_amp_details_get.json"),
+                                                  *optional_captures("sma_message_amp_details_get.json"), details["amp-details"]],
+        ("GET", "message-tracking/dlp-details"): [*optional_captures("esa_message_dlp_details_get.json"),
+                                                  *optional_captures("sma_message_dlp_details_get.json"), details["dlp-details"]],
+        ("GET", "message-tracking/url-details"): [*optional_captures("esa_message_url_details_get.json"),
+                                                  *optional_captures("sma_message_url_details_get.json"), details["url-details"]],
+        ("GET", "quarantine/messages"): [*optional_captures("esa_spam_quarantine_message_search.json"),
+                                         *optional_captures("sma_spam_quarantine_message_search.json"),
                                          get("quarantine/messages", **quarantine_window, quarantineType="spam",
                                              orderBy="date", orderDir="desc", offset=0, limit=20)],
-        ("GET", "quarantine/messages/details"): [capture("esa_spam_quarantine_message_get.json"),
-                                                 capture("sma_spam_quarantine_message_get.json"),
+        ("GET", "quarantine/messages/details"): [*optional_captures("esa_spam_quarantine_message_get.json"),
+                                                 *optional_captures("sma_spam_quarantine_message_get.json"),
                                                  get("quarantine/messages/details", mid=qmid, quarantineType="spam")],
-        ("POST", "quarantine/messages"): [capture("sma_spam_quarantine_message_release.json"),
+        ("POST", "quarantine/messages"): [*optional_captures("sma_spam_quarantine_message_release.json"),
                                           {"data": {"action": "release", "totalCount": 1}}],
-        ("DELETE", "quarantine/messages"): [capture("esa_spam_quarantine_message_delete.json"),
-                                            capture("esa_spam_quarantine_message_delete_failed.json")],
-        ("GET", "quarantine/blocklist"): [capture("esa_list_entry_get_blocklist.json"),
-                                          capture("sma_list_entry_get_safelist.json"),
+        ("DELETE", "quarantine/messages"): [*optional_captures("esa_spam_quarantine_message_delete.json"),
+                                            *optional_captures("esa_spam_quarantine_message_delete_failed.json")],
+        ("GET", "quarantine/blocklist"): [*optional_captures("esa_list_entry_get_blocklist.json"),
+                                          *optional_captures("sma_list_entry_get_safelist.json"),
                                           get("quarantine/blocklist", action="view", quarantineType="spam",
                                               viewBy="recipient", offset=0, limit=20)],
-        ("POST", "quarantine/safelist"): [{}, capture("esa_added_successfully.json"), {"data": {}}],
-        ("POST", "quarantine/blocklist"): [{}, capture("esa_added_successfully.json"), {"data": {}}],
+        ("POST", "quarantine/safelist"): [{}, *optional_captures("esa_added_successfully.json"), {"data": {}}],
+        ("POST", "quarantine/blocklist"): [{}, *optional_captures("esa_added_successfully.json"), {"data": {}}],
         ("DELETE", "quarantine/safelist"): [{"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}],
         ("DELETE", "quarantine/blocklist"): [{"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}],
-        ("GET", "reporting/*"): [capture("esa_report_get.json"), capture("sma_report_get.json"),
+        ("GET", "reporting/*"): [*optional_captures("esa_report_get.json"), *optional_captures("sma_report_get.json"),
                                  get("reporting/mail_incoming_domain_detail/total_recipients",
                                      startDate="2026-11-19T12:00:00.000Z", endDate="2026-11-20T12:00:00.000Z",
                                      device_type="esa", top=3),
@@ -150,7 +151,7 @@ def bases(sim_session) -> dict[tuple[str, str], list]:
                                      startDate="2026-11-19T12:00:00.000Z", endDate="2026-11-20T12:00:00.000Z",
                                      device_type="esa")],
         ("GET", "login/privileges"): [{"data": ["message_tracking", "quarantine"]}, {"data": []}],
-        ("POST", "login"): [capture("sma_login.json")],
+        ("POST", "login"): [*optional_captures("sma_login.json")],
     }
     sim.reset()
     return Bases(out)

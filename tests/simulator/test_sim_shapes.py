@@ -4,13 +4,12 @@ The captures live beside the repository (../shared/reference/captures); the test
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
 from .conftest import Api
+from tests.scenarios.common import CAPTURES
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "captures"
 pytestmark = pytest.mark.skipif(not CAPTURES.is_dir(), reason="reference captures not available")
 WINDOW = {"startDate": "2024-05-20T11:00:00.000Z", "endDate": "2024-05-20T12:00:00.000Z"}
 
