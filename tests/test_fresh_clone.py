@@ -28,7 +28,7 @@ def test_fresh_clone_whole_suite_collects_without_captures(tmp_path):
 
 
 def test_fresh_clone_capture_tests_skip_with_one_reason_and_the_rest_pass(tmp_path):
-    run = _pytest(tmp_path, "-q", "-rs", *CAPTURE_MODULES)
+    run = _pytest(tmp_path, "-rs", *CAPTURE_MODULES)
     assert run.returncode == 0, run.stdout[-3000:]
     skipped = [line for line in run.stdout.splitlines() if line.startswith("SKIPPED")]
     assert skipped, run.stdout[-2000:]
