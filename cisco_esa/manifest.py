@@ -42,7 +42,6 @@ class Command:
     description: str
     kind: str
     read_only: bool
-    handler_ref: str | None
     failure_indicator: str
     schema_path: Path = field(repr=False)
 
@@ -58,10 +57,8 @@ class Command:
 
     @cached_property
     def handler(self) -> Callable | None:
-        if self.handler_ref is None:
-            return None
-        module_path, func = self.handler_ref.split(":")
-        name = module_path.split(".", 1)[1]
+        # The handler is found by the command's id (commands/<id>.py, function run): no field repeats it.
+        name, func = self.id, "run"
         path = resources.COMMANDS / f"{name}.py"
         if not path.is_file():
             # Declared but not built yet: `run` reports that as Failed with a clear message,
@@ -112,7 +109,7 @@ class Manifest:
                 raise ManifestError(f"{path}: commands: duplicate id {c['id']}")
             self.commands[c["id"]] = Command(
                 id=c["id"], display_name=c["display_name"], description=c["description"], kind=c["kind"],
-                read_only=c["read_only"], handler_ref=c["handler"],
+                read_only=c["read_only"],
                 failure_indicator=c.get("failure_indicator", f"{c['display_name']} failed."),
                 schema_path=resources.SCHEMAS / f"{c['id']}.json",
             )

@@ -182,7 +182,7 @@ def test_contract_manifest_commands_are_the_contract_ids():
 def test_contract_command_id_is_snake_case_of_display_name_and_names_its_handler(cid):
     cmd = manifest().commands[cid]
     assert _snake(cmd.display_name) == cid
-    assert cmd.handler_ref == f"commands.{cid}:run"
+    assert cmd.handler is not None and cmd.handler.__module__ == f"cisco_esa.commands.{cid}"
     assert cmd.failure_indicator.startswith(f"{cmd.display_name} failed.")
 
 
