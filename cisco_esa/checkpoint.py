@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from cisco_esa.outcome import InputError
-from cisco_esa.timefmt import iso
+from cisco_esa.core.outcome import InputError
+from cisco_esa.core.timefmt import iso
 
 VERSION = 1
 SOURCES = ("messageTracking", "spamQuarantine")

@@ -202,7 +202,7 @@ def _progress_printer():
 
 
 def cmd_run(args) -> int:
-    from cisco_esa.manifest import manifest
+    from cisco_esa.core.registry import manifest
 
     if manifest().find(args.command) is None:
         names = ", ".join(sorted(manifest().commands))
@@ -233,7 +233,7 @@ def _run_one(args, conn: dict, params: dict, state: dict | None) -> dict:
 
 
 def cmd_commands(args) -> int:
-    from cisco_esa.manifest import manifest
+    from cisco_esa.core.registry import manifest
 
     cmds = [{"id": c.id, "display_name": c.display_name, "kind": c.kind, "read_only": c.read_only}
             for c in manifest().commands.values()]
@@ -248,7 +248,7 @@ def cmd_commands(args) -> int:
 
 def cmd_describe(args) -> int:
     from cisco_esa.describe import describe, render_text
-    from cisco_esa.manifest import manifest
+    from cisco_esa.core.registry import manifest
 
     command = manifest().find(args.command)
     if command is None:

@@ -19,14 +19,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from cisco_esa.outcome import (
+from cisco_esa.core.outcome import (
     RETRY_READ_STATUSES,
     OutcomeUnknown,
     TransportError,
     UnexpectedResponse,
     http_error,
 )
-from cisco_esa.redact import Secrets
+from cisco_esa.core.redaction import Secrets
 
 log = logging.getLogger("cisco_esa.client")
 

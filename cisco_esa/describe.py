@@ -4,7 +4,7 @@ the schemas (used by `cisco-esa describe` and to generate docs/commands.md)."""
 from __future__ import annotations
 
 
-from cisco_esa.manifest import Command, manifest
+from cisco_esa.core.registry import Command, manifest
 
 
 def describe(command: Command) -> dict:
@@ -41,7 +41,7 @@ def describe(command: Command) -> dict:
 
 
 def _resolved(schema: dict) -> dict:
-    from cisco_esa.params import resolve
+    from cisco_esa.core.params import resolve
 
     return resolve(schema)
 

@@ -56,11 +56,11 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from cisco_esa import checkpoint as ckpt
-from cisco_esa import resources
+from cisco_esa.core import resources
 from cisco_esa.mapping import load_mappings
-from cisco_esa.outcome import CommandError, InputError, Item, Result, UnexpectedResponse
+from cisco_esa.core.outcome import CommandError, InputError, Item, Result, UnexpectedResponse
 from cisco_esa.paging import data_rows
-from cisco_esa.timefmt import endpoint_window, floor_minute, iso, minute_param, parse_appliance_time
+from cisco_esa.core.timefmt import endpoint_window, floor_minute, iso, minute_param, parse_appliance_time
 
 log = logging.getLogger("cisco_esa.fetch")
 

@@ -3,7 +3,6 @@ always returns one envelope (contract §3), whatever happens."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import weakref
@@ -14,54 +13,18 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 
 from cisco_esa.client import Client, Connection
-from cisco_esa.context import Context
-from cisco_esa.manifest import Command, manifest
-from cisco_esa.outcome import CommandError, InputError, InternalError, Result, derive_status
-from cisco_esa.params import _coerce_scalar, _unknown
-from cisco_esa.redact import RedactingFilter, Secrets
+from cisco_esa.core.context import Context
+from cisco_esa.core.registry import manifest
+from cisco_esa.core.envelope import build_envelope
+from cisco_esa.core.outcome import CommandError, InputError, InternalError, Result
+from cisco_esa.core.params import _coerce_scalar, _unknown
+from cisco_esa.core.redaction import RedactingFilter, Secrets
 
 log = logging.getLogger("cisco_esa")
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def build_envelope(command: Command | None, name: str, result: Result | None, exc: CommandError | None,
-                   secrets: Secrets | None = None) -> dict:
-    """The only place an envelope is made."""
-    display = command.display_name if command else str(name)
-    indicator = command.failure_indicator if command else f"{display} failed."
-    items = result.items if result else None
-    status, error = derive_status(items, exc, indicator)
-    envelope = {
-        "command": command.id if command else str(name),
-        "display_name": display,
-        "status": status,
-        "data": result.data if result is not None and result.data is not None else {},
-        "raw_data": result.raw_data if result is not None and result.raw_data is not None else {},
-        "error": error,
-        "items": [
-            {"id": i.id, "status": "Successful" if i.ok else "Failed",
-             "error": i.error.triplet(indicator) if i.error else None}
-            for i in (items or [])
-        ],
-    }
-    if secrets:
-        # Where a secret could enter an envelope: response bodies (masked by the client before
-        # any handler reads them), connection values (server_url may not carry credentials, see
-        # parse_connection), and messages the runtime writes (errors, per-item errors: scanned
-        # here). So data and raw_data, which can hold megabytes of a large fetch, are not walked.
-        for key in ("error", "items"):
-            if _may_hold_secret(envelope[key], secrets):
-                envelope[key] = secrets.scrub_obj(envelope[key])
-    return envelope
-
-
-def _may_hold_secret(value, secrets: Secrets) -> bool:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    # json escapes some characters; a secret containing them is looked for string by string.
-    return secrets.found_in(text) or secrets.has_escapable
 
 
 class Integration:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from cisco_esa.client import Client
-from cisco_esa.context import Context
-from cisco_esa.outcome import CommandError, NotFound, OutcomeUnknown, Result, UnexpectedResponse
+from cisco_esa.core.context import Context
+from cisco_esa.core.outcome import CommandError, NotFound, OutcomeUnknown, Result, UnexpectedResponse
 from cisco_esa.paging import Pages, page_all
 
 PAGE_SIZE = 100

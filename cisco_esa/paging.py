@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from cisco_esa.client import Client
-from cisco_esa.outcome import UnexpectedResponse
+from cisco_esa.core.outcome import UnexpectedResponse
 
 
 @dataclass

@@ -7,8 +7,8 @@ import re
 from email.utils import getaddresses
 from typing import Any
 
-from cisco_esa.context import Context
-from cisco_esa.outcome import (
+from cisco_esa.core.context import Context
+from cisco_esa.core.outcome import (
     ApplianceError,
     CommandError,
     InputError,
@@ -18,7 +18,7 @@ from cisco_esa.outcome import (
     UnexpectedResponse,
 )
 from cisco_esa.paging import page_all
-from cisco_esa.timefmt import appliance_time_iso, endpoint_window
+from cisco_esa.core.timefmt import appliance_time_iso, endpoint_window
 
 MESSAGES = "quarantine/messages"
 DETAILS = "quarantine/messages/details"

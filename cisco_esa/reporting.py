@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from cisco_esa.client import Client
-from cisco_esa.context import Context
-from cisco_esa.outcome import InputError, Result, UnexpectedResponse
-from cisco_esa.timefmt import endpoint_window
+from cisco_esa.core.context import Context
+from cisco_esa.core.outcome import InputError, Result, UnexpectedResponse
+from cisco_esa.core.timefmt import endpoint_window
 
 DIRECTIONS = {"Ascending": "asc", "Descending": "desc"}
 FILTER_OPERATORS = {"Begins With": "begins_with", "Is": "is"}

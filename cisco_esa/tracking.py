@@ -7,8 +7,8 @@ import difflib
 import re
 from typing import Any
 
-from cisco_esa.context import Context
-from cisco_esa.outcome import (
+from cisco_esa.core.context import Context
+from cisco_esa.core.outcome import (
     ApplianceError,
     InputError,
     NotFound,
@@ -16,7 +16,7 @@ from cisco_esa.outcome import (
     UnexpectedResponse,
 )
 from cisco_esa.paging import page_all
-from cisco_esa.timefmt import appliance_time_iso, endpoint_window
+from cisco_esa.core.timefmt import appliance_time_iso, endpoint_window
 
 MESSAGES = "message-tracking/messages"
 PAGE_SIZE = 100  # the appliance's page cap for tracking (§1.4)

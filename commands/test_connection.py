@@ -3,8 +3,8 @@ over the last hour, so that an appliance that accepts the login but fails the AP
 
 from datetime import timedelta
 
-from cisco_esa.outcome import Result, UnexpectedResponse
-from cisco_esa.timefmt import floor_minute, minute_param
+from cisco_esa.core.outcome import Result, UnexpectedResponse
+from cisco_esa.core.timefmt import floor_minute, minute_param
 
 # Which command groups a privilege name (or, failing that, a role) opens (asyncos-api §1.2, point 7).
 GROUP_MARKERS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from cisco_esa import resources
+from cisco_esa.core import resources
 
 # The simulator listens on a free port; the sample shows a fixed one.
 _PORT = re.compile(r"(127\.0\.0\.1|localhost):\d+")

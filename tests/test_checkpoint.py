@@ -11,7 +11,7 @@ import pytest
 
 from cisco_esa import checkpoint as ckpt
 from cisco_esa.cli import main
-from cisco_esa.outcome import InputError
+from cisco_esa.core.outcome import InputError
 
 UTC = timezone.utc
 T = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)

@@ -16,8 +16,8 @@ import yaml
 from cisco_esa import cli
 from cisco_esa.client import Connection
 from cisco_esa.integration import parse_connection
-from cisco_esa.manifest import manifest
-from cisco_esa.outcome import CommandError, Item, Result
+from cisco_esa.core.registry import manifest
+from cisco_esa.core.outcome import CommandError, Item, Result
 
 ENV_VARS = [env for _cid, _flag, env in cli.CONNECTION_FLAGS]
 

@@ -16,8 +16,8 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from cisco_esa.client import Client, Connection
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import manifest
-from cisco_esa.outcome import ApplianceError, Result, UnexpectedResponse
+from cisco_esa.core.registry import manifest
+from cisco_esa.core.outcome import ApplianceError, Result, UnexpectedResponse
 from tests.conftest import FROZEN_NOW
 
 BASE = "https://esa.test:6443/esa/api/v2.0"

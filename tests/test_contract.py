@@ -11,10 +11,10 @@ import requests_mock
 import yaml
 from jsonschema import Draft202012Validator
 
-from cisco_esa import resources
+from cisco_esa.core import resources
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import load_manifest, manifest
-from cisco_esa.params import FORMATS, registry, resolve
+from cisco_esa.core.registry import load_manifest, manifest
+from cisco_esa.core.params import FORMATS, registry, resolve
 from tests.conftest import FROZEN_NOW
 
 # Contract §1, copied by hand so that a change to either side is a test failure:

@@ -1,6 +1,6 @@
 """Generated documentation must match the manifest and schemas it is generated from."""
 
-from cisco_esa import resources
+from cisco_esa.core import resources
 from cisco_esa.describe import commands_markdown
 
 

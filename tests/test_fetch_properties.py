@@ -217,7 +217,7 @@ display_times = st.builds(
 @given(texts=st.lists(st.one_of(display_times, st.text(max_size=40), st.none(), st.integers()), max_size=8))
 def test_fetch_event_time_cache_equals_the_full_parser(texts):
     from cisco_esa.fetch import _Times
-    from cisco_esa.timefmt import iso, parse_appliance_time
+    from cisco_esa.core.timefmt import iso, parse_appliance_time
 
     times = _Times()
     for text in texts + texts:  # the second pass is served from the cache

@@ -5,7 +5,7 @@ the shapes that must be refused."""
 import pytest
 
 from cisco_esa import lists
-from cisco_esa.outcome import NotFound, UnexpectedResponse
+from cisco_esa.core.outcome import NotFound, UnexpectedResponse
 from tests.scenarios.common import capture
 
 

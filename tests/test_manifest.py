@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from cisco_esa import resources
-from cisco_esa.manifest import ManifestError, load_manifest, manifest
+from cisco_esa.core import resources
+from cisco_esa.core.registry import ManifestError, load_manifest, manifest
 
 
 @pytest.fixture(scope="module")

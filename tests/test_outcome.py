@@ -10,7 +10,7 @@ import pytest
 from http import HTTPStatus
 
 from cisco_esa.client import Client, Connection
-from cisco_esa.outcome import (
+from cisco_esa.core.outcome import (
     ERROR_TABLE,
     FALLBACK_RULE,
     RETRY_READ_STATUSES,

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import manifest
-from cisco_esa.outcome import InputError
-from cisco_esa.params import ParamSchema
+from cisco_esa.core.registry import manifest
+from cisco_esa.core.outcome import InputError
+from cisco_esa.core.params import ParamSchema
 from tests.conftest import FROZEN_NOW
 
 UTC = timezone.utc

@@ -11,7 +11,7 @@ import pytest
 
 from cisco_esa import cli
 from cisco_esa.integration import Integration
-from cisco_esa.redact import RedactingFilter, Secrets
+from cisco_esa.core.redaction import RedactingFilter, Secrets
 from tests.conftest import FROZEN_NOW
 
 
@@ -125,7 +125,7 @@ def test_redaction_expired_token_relogin_logs_no_token(capsys, captured, sim):
 
 
 def test_redaction_handler_bug_traceback_scrubbed(capsys, captured, monkeypatch):
-    from cisco_esa.manifest import manifest
+    from cisco_esa.core.registry import manifest
 
     def handler(params, ctx):
         raise RuntimeError(f"leaking {ctx.client.conn.password} in an exception")

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cisco_esa import reporting
-from cisco_esa.outcome import InputError, UnexpectedResponse
+from cisco_esa.core.outcome import InputError, UnexpectedResponse
 from tests.scenarios.common import capture
 
 UTC = timezone.utc

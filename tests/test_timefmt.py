@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cisco_esa.timefmt import (
+from cisco_esa.core.timefmt import (
     appliance_time_iso,
     endpoint_window,
     hour_param,

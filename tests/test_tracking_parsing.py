@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from cisco_esa import tracking
-from cisco_esa.outcome import InputError, NotFound, UnexpectedResponse
+from cisco_esa.core.outcome import InputError, NotFound, UnexpectedResponse
 from tests.scenarios.common import capture
 
 UTC = timezone.utc

@@ -1,5 +1,5 @@
 """Hypothesis strategies for command input, derived from each command's JSON schema (read through
-`cisco_esa.manifest.manifest()`), never from a hand-kept list of parameters: `valid_params(cid)`
+`cisco_esa.core.registry.manifest()`), never from a hand-kept list of parameters: `valid_params(cid)`
 draws input the schema accepts, `hostile_params(cid)` mixes in every kind of bad value."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from cisco_esa.manifest import manifest
-from cisco_esa.params import resolve
+from cisco_esa.core.registry import manifest
+from cisco_esa.core.params import resolve
 
 UTC = timezone.utc
 
@@ -31,7 +31,7 @@ def command_ids() -> list[str]:
 
 
 def schema_of(cid: str):
-    """The command's compiled ParamSchema (cisco_esa.params)."""
+    """The command's compiled ParamSchema (cisco_esa.core.params)."""
     return manifest().commands[cid].params
 
 
@@ -201,7 +201,7 @@ def valid_params(draw, cid: str) -> dict:
 def _ordered_times(params: dict, schema) -> dict:
     """Most runs should reach the appliance, so start/end are swapped when drawn backwards
     (an end before the start is still drawn by hostile_params)."""
-    from cisco_esa.timefmt import parse_input_time
+    from cisco_esa.core.timefmt import parse_input_time
 
     if "start_time" in params and "end_time" in params:
         now = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)

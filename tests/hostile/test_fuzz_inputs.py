@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import manifest
-from cisco_esa.outcome import InputError
+from cisco_esa.core.registry import manifest
+from cisco_esa.core.outcome import InputError
 from tests.conftest import FROZEN_NOW
 from tests.hostile import strategies as hs
 from tests.scenarios.common import capture

@@ -16,7 +16,7 @@ import pytest
 
 from cisco_esa import cli
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import manifest
+from cisco_esa.core.registry import manifest
 from tests.conftest import FROZEN_NOW
 
 WINDOW = {"start_time": "2026-11-20T11:30:00Z", "end_time": "2026-11-20T12:30:00Z"}

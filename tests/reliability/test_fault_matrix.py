@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from cisco_esa import resources
+from cisco_esa.core import resources
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import manifest
+from cisco_esa.core.registry import manifest
 from cisco_esa.simulator import Simulator
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import (

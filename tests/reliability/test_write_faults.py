@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from cisco_esa.integration import Integration
-from cisco_esa.manifest import manifest
+from cisco_esa.core.registry import manifest
 from cisco_esa.simulator import Simulator
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import (

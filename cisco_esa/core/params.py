@@ -14,9 +14,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-from cisco_esa import resources
-from cisco_esa.outcome import InputError
-from cisco_esa.timefmt import parse_input_time
+from cisco_esa.core import resources
+from cisco_esa.core.outcome import InputError
+from cisco_esa.core.timefmt import parse_input_time
 
 DEFINITIONS_ID = "urn:cisco-esa:definitions"
 

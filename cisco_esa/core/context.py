@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from cisco_esa.client import Client
-from cisco_esa.outcome import CommandError, Item, OutcomeUnknown, TransportError
+from cisco_esa.core.outcome import CommandError, Item, OutcomeUnknown, TransportError
 
 MAX_PARALLEL = 8
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-BUNDLE = _HERE if (_HERE / "integration.yaml").is_file() else _HERE.parent
+_PACKAGE = Path(__file__).resolve().parents[1]
+BUNDLE = _PACKAGE if (_PACKAGE / "integration.yaml").is_file() else _PACKAGE.parent
 
 MANIFEST = BUNDLE / "integration.yaml"
 SCHEMAS = BUNDLE / "schemas"
 COMMANDS = BUNDLE / "commands"
 FIELD_MAPPINGS = BUNDLE / "field_mappings"
 SAMPLE_OUTPUTS = BUNDLE / "sample_outputs"
-META = _HERE / "meta"
+META = _PACKAGE / "meta"

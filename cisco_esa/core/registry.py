@@ -15,8 +15,8 @@ from typing import Any, Callable
 import yaml
 from jsonschema import Draft202012Validator
 
-from cisco_esa import resources
-from cisco_esa.params import ParamSchema
+from cisco_esa.core import resources
+from cisco_esa.core.params import ParamSchema
 
 
 class ManifestError(Exception):
