@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
-from cisco_esa.client import Client, Connection
+from cisco_esa.asyncos.transport import Transport, Connection
 from cisco_esa.core.context import Context
 from cisco_esa.core.registry import manifest
 from cisco_esa.core.envelope import build_envelope
@@ -31,7 +31,7 @@ class Integration:
     def __init__(self, connection: dict, *, clock: Callable[[], datetime] = utcnow):
         self.clock = clock
         self.secrets = Secrets()
-        self._client: Client | None = None
+        self._client: Transport | None = None
         self._client_lock = threading.Lock()
         self._connection_error: InputError | None = None
         self.connection: Connection | None = None
@@ -48,10 +48,10 @@ class Integration:
                         self.connection.server_url)
 
     @property
-    def client(self) -> Client:
+    def client(self) -> Transport:
         with self._client_lock:
             if self._client is None:
-                self._client = Client(self.connection, self.secrets)
+                self._client = Transport(self.connection, self.secrets)
             return self._client
 
     def run(self, command: str, params: dict | None = None, state: dict | None = None,
@@ -134,7 +134,7 @@ class _AllSecrets(Secrets):
 
 _filter = RedactingFilter(_AllSecrets())
 # Logger-level filters do not apply to records from child loggers, so each logger we write to is listed.
-_LOGGERS = ("cisco_esa", "cisco_esa.client", "cisco_esa.command", "cisco_esa.fetch", "urllib3.connectionpool")
+_LOGGERS = ("cisco_esa", "cisco_esa.asyncos", "cisco_esa.command", "cisco_esa.fetch", "urllib3.connectionpool")
 
 
 def _install_redaction(secrets: Secrets) -> None:

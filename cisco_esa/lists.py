@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from cisco_esa.client import Client
+from cisco_esa.asyncos.transport import Transport
 from cisco_esa.core.context import Context
 from cisco_esa.core.outcome import CommandError, NotFound, OutcomeUnknown, Result, UnexpectedResponse
 from cisco_esa.paging import Pages, page_all
@@ -99,7 +99,7 @@ def sort_entries(entries: list[dict], view: str) -> list[dict]:
     return sorted(entries, key=lambda e: _alpha(e[key]))
 
 
-def read_view(client: Client, kind: str, view: str, *, cap: int, search: str | None = None,
+def read_view(client: Transport, kind: str, view: str, *, cap: int, search: str | None = None,
               on_page: Callable[[int], None] | None = None) -> tuple[list[dict], Pages]:
     """Every page of one view up to `cap` rows -> (entries sorted alphabetically, the pages)."""
     pages = page_all(client, path(kind), view_query(view, search), page_size=PAGE_SIZE, cap=cap, on_page=on_page)
@@ -113,7 +113,7 @@ def matches_sender(entry: dict, view: str, needle: str) -> bool:
     return any(low in s.lower() for s in senders)
 
 
-def recipient_entries(client: Client) -> tuple[dict[str, dict], Pages]:
+def recipient_entries(client: Transport) -> tuple[dict[str, dict], Pages]:
     """The whole recipient view of the blocklist, keyed by lower-cased recipient. The view's
     `search` is a sender name search (§8.1), not a recipient look-up, so the view is read whole."""
     entries, pages = read_view(client, "blocklist", "recipient", cap=LOOKUP_CAP)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from cisco_esa.client import Client
+from cisco_esa.asyncos.transport import Transport
 from cisco_esa.core.outcome import UnexpectedResponse
 
 
@@ -17,7 +17,7 @@ class Pages:
     truncated: bool = False  # the cap stopped us while the appliance had more
 
 
-def page_all(client: Client, path: str, params: dict, *, page_size: int, cap: int,
+def page_all(client: Transport, path: str, params: dict, *, page_size: int, cap: int,
              on_page: Callable[[int], None] | None = None) -> Pages:
     out = Pages()
     offset = 0

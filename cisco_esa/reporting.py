@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cisco_esa.client import Client
+from cisco_esa.asyncos.transport import Transport
 from cisco_esa.core.context import Context
 from cisco_esa.core.outcome import InputError, Result, UnexpectedResponse
 from cisco_esa.core.timefmt import endpoint_window
@@ -34,7 +34,7 @@ def report_request(params: dict) -> tuple[str, dict, dict]:
             f"whole hour after start_time"
         ])
     # group and counter come from input: each one a single encoded path segment
-    path = Client.path("reporting", group, counter) if counter else Client.path("reporting", group)
+    path = Transport.path("reporting", group, counter) if counter else Transport.path("reporting", group)
     query = {"startDate": start_param, "endDate": end_param, "device_type": params.get("device_type", "esa")}
     order_by = params.get("order_by")
     if order_by:

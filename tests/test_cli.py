@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from cisco_esa import cli
-from cisco_esa.client import Connection
+from cisco_esa.asyncos.transport import Connection
 from cisco_esa.integration import parse_connection
 from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import CommandError, Item, Result
@@ -295,8 +295,8 @@ def test_cli_verbose_logs_to_stderr_only_stdout_is_the_envelope(capsys, sim):
     code, out, err = run_cli(capsys, "run", "test_connection", *sim_flags(sim), "--verbose")
     assert code == 0
     assert json.loads(out)["status"] == "Successful"  # the whole of stdout is one JSON document
-    assert "DEBUG cisco_esa.client: POST " in err and "/esa/api/v2.0/login -> 200" in err
-    assert "DEBUG cisco_esa.client: logged in as admin (role Administrator)" in err
+    assert "DEBUG cisco_esa.asyncos: POST " in err and "/esa/api/v2.0/login -> 200" in err
+    assert "DEBUG cisco_esa.asyncos: logged in as admin (role Administrator)" in err
     assert not any(line.startswith(("DEBUG", "INFO", "WARNING")) for line in out.splitlines())
 
 

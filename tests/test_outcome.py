@@ -9,7 +9,7 @@ import time
 import pytest
 from http import HTTPStatus
 
-from cisco_esa.client import Client, Connection
+from cisco_esa.asyncos.transport import Transport, Connection
 from cisco_esa.core.outcome import (
     ERROR_TABLE,
     FALLBACK_RULE,
@@ -144,7 +144,7 @@ def _closed_port() -> int:
 
 def test_outcome_connection_refused_null_status_says_what_to_check():
     port = _closed_port()
-    client = Client(Connection(server_url=f"http://127.0.0.1:{port}", username="admin", password="pw", timeout=5))
+    client = Transport(Connection(server_url=f"http://127.0.0.1:{port}", username="admin", password="pw", timeout=5))
     with pytest.raises(TransportError) as info:
         client.get("login/privileges")
     assert info.value.status_code is None
@@ -154,7 +154,7 @@ def test_outcome_connection_refused_null_status_says_what_to_check():
 
 
 def test_outcome_read_timeout_null_status_says_what_to_check(sim):
-    client = Client(Connection(server_url=sim.url, username="admin", password=sim.password, timeout=0.3))
+    client = Transport(Connection(server_url=sim.url, username="admin", password=sim.password, timeout=0.3))
     client.ensure_login()
     sim.inject("login/privileges", "delay", delay=1.0, count=3)  # every one of the 3 tries times out
     started = time.monotonic()
@@ -168,7 +168,7 @@ def test_outcome_read_timeout_null_status_says_what_to_check(sim):
 
 
 def test_outcome_write_timeout_outcome_unknown(sim):
-    client = Client(Connection(server_url=sim.url, username="admin", password=sim.password, timeout=0.3))
+    client = Transport(Connection(server_url=sim.url, username="admin", password=sim.password, timeout=0.3))
     client.ensure_login()
     sim.inject("quarantine/messages", "delay", delay=1.0, method="POST")
     with pytest.raises(OutcomeUnknown) as info:
@@ -184,7 +184,7 @@ def test_outcome_write_timeout_outcome_unknown(sim):
 
 
 def test_outcome_unusable_server_url_null_status():
-    client = Client(Connection(server_url="http://", username="admin", password="pw", timeout=1))
+    client = Transport(Connection(server_url="http://", username="admin", password="pw", timeout=1))
     with pytest.raises(TransportError) as info:
         client.get("login/privileges")
     assert info.value.status_code is None

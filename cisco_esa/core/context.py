@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from cisco_esa.client import Client
+from cisco_esa.asyncos.transport import Transport
 from cisco_esa.core.outcome import CommandError, Item, OutcomeUnknown, TransportError
 
 MAX_PARALLEL = 8
@@ -17,7 +17,7 @@ MAX_PARALLEL = 8
 
 @dataclass
 class Context:
-    client: Client
+    client: Transport
     clock: Callable[[], datetime]
     state: dict | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("cisco_esa.command"))

@@ -14,7 +14,7 @@ import pytest
 import requests_mock
 from urllib3.exceptions import InsecureRequestWarning
 
-from cisco_esa.client import Client, Connection
+from cisco_esa.asyncos.transport import Transport, Connection
 from cisco_esa.integration import Integration
 from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import ApplianceError, Result, UnexpectedResponse
@@ -35,8 +35,8 @@ def conn(**overrides) -> dict:
     return {"server_url": "https://esa.test:6443", "username": USER, "password": PASSWORD, **overrides}
 
 
-def client(**overrides) -> Client:
-    return Client(Connection(**conn(**overrides)))
+def client(**overrides) -> Transport:
+    return Transport(Connection(**conn(**overrides)))
 
 
 def login_answer(token: str, role: str = "Administrator") -> dict:
@@ -221,18 +221,18 @@ def test_client_list_query_values_repeated(mock):
 
 
 def test_client_path_segments_percent_encoded():
-    assert Client.path("mail incoming", "a/b", "x?y#z", 4411, "é") == "mail%20incoming/a%2Fb/x%3Fy%23z/4411/%C3%A9"
+    assert Transport.path("mail incoming", "a/b", "x?y#z", 4411, "é") == "mail%20incoming/a%2Fb/x%3Fy%23z/4411/%C3%A9"
 
 
 def test_client_path_segments_stay_encoded_on_the_wire(mock):
     mock.get(requests_mock.ANY, json={"data": {}})
-    client(auth="basic").get("reporting/" + Client.path("mail_incoming traffic", "../health"))
+    client(auth="basic").get("reporting/" + Transport.path("mail_incoming traffic", "../health"))
     assert urlsplit(mock.last_request.url).path == "/esa/api/v2.0/reporting/mail_incoming%20traffic/..%2Fhealth"
 
 
 def test_client_sma_base_and_api_version(mock):
     mock.get("https://sma.test:4431/sma/api/v3.0/login/privileges", json={"data": []})
-    Client(Connection(server_url="https://sma.test:4431", username="u", password="p", appliance="sma",
+    Transport(Connection(server_url="https://sma.test:4431", username="u", password="p", appliance="sma",
                       api_version="v3.0", auth="basic")).get("login/privileges")
     assert mock.call_count == 1
 
@@ -447,7 +447,7 @@ def test_client_refreshed_token_adopted_against_simulator():
     # A refresh window as long as the lifetime: every answer hands out a fresh token (asyncos-api §1.2 B.4).
     with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, refresh_window=1800, tracking_count=20,
                    quarantine_count=5) as sim:
-        c = Client(Connection(server_url=sim.url, username="admin", password=sim.password))
+        c = Transport(Connection(server_url=sim.url, username="admin", password=sim.password))
         c.get("login/privileges")
         c.get("login/privileges")
         log = sim.request_log

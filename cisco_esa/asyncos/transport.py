@@ -28,7 +28,7 @@ from cisco_esa.core.outcome import (
 )
 from cisco_esa.core.redaction import Secrets
 
-log = logging.getLogger("cisco_esa.client")
+log = logging.getLogger("cisco_esa.asyncos")
 
 READ_METHODS = frozenset({"GET"})
 # 401 messages after which one fresh login is worth trying (asyncos-api §1.2, point 5).
@@ -82,8 +82,8 @@ class Response:
     headers: dict
 
 
-class Client:
-    """Thread-safe: one login is shared by every thread of the same Client."""
+class Transport:
+    """Thread-safe: one login is shared by every thread of the same Transport."""
 
     def __init__(self, conn: Connection, secrets: Secrets | None = None):
         self.conn = conn
