@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from jsonpath_ng import parse  # noqa: E402
 
-from cisco_esa.mapping import ABSENT, load_mappings  # noqa: E402
+from cisco_esa.fetch.mapping import ABSENT, load_mappings  # noqa: E402
 
 def make_events(n: int, seed: int = 7) -> list[dict]:
     """Tracking rows in the shape of asyncos-api.md §2.2, with the odd missing field."""

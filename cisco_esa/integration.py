@@ -7,18 +7,20 @@ import logging
 import threading
 import weakref
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
-
-from cisco_esa.asyncos.transport import Transport, Connection
+from cisco_esa.asyncos.api import AsyncOS
+from cisco_esa.asyncos.transport import Connection, Transport
+from cisco_esa.core import resources
 from cisco_esa.core.context import Context
-from cisco_esa.core.registry import manifest
 from cisco_esa.core.envelope import build_envelope
 from cisco_esa.core.outcome import CommandError, InputError, InternalError, Result
-from cisco_esa.core.params import _coerce_scalar, _unknown
+from cisco_esa.core.params import unknown_name
 from cisco_esa.core.redaction import RedactingFilter, Secrets
+from cisco_esa.core.registry import Manifest, ManifestError, load_manifest, manifest
+from cisco_esa.fetch.mapping import MappingConfigError, load_mappings
 
 log = logging.getLogger("cisco_esa")
 
@@ -27,19 +29,51 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def check_bundle(bundle: Path | None = None) -> Manifest:
+    """The registry of `bundle` (the folder of integration.yaml; the package's own by default) with every
+    schema, handler and field mapping loaded: ManifestError listing every problem otherwise."""
+    if bundle is None:
+        return _checked_default()
+    loaded = load_manifest(Path(bundle) / "integration.yaml")
+    problems = loaded.check() + _mapping_problems(Path(bundle) / "field_mappings")
+    if problems:
+        raise ManifestError(problems)
+    return loaded
+
+
+@lru_cache(maxsize=1)
+def _checked_default() -> Manifest:
+    loaded = manifest()
+    problems = loaded.check() + _mapping_problems(resources.FIELD_MAPPINGS)
+    if problems:
+        raise ManifestError(problems)
+    return loaded
+
+
+def _mapping_problems(folder: Path) -> list[str]:
+    try:
+        load_mappings(folder)
+    except MappingConfigError as exc:
+        return [str(exc)]
+    return []
+
+
 class Integration:
-    def __init__(self, connection: dict, *, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, connection: dict, *, clock: Callable[[], datetime] = utcnow, bundle: Path | None = None):
+        """`bundle`: where the declarative parts live (integration.yaml, schemas/, commands/,
+        field_mappings/); the package's own by default. All of it is checked here, once per process."""
+        self.registry = check_bundle(bundle)
         self.clock = clock
         self.secrets = Secrets()
-        self._client: Transport | None = None
+        self._api: AsyncOS | None = None
         self._client_lock = threading.Lock()
         self._connection_error: InputError | None = None
         self.connection: Connection | None = None
         raw = dict(connection or {})
-        for key in ("password",) + tuple(manifest().secret_params):
+        for key in ("password",) + tuple(self.registry.secret_params):
             self.secrets.add(raw.get(key))
         try:
-            self.connection = parse_connection(raw)
+            self.connection = parse_connection(raw, self.registry)
         except InputError as exc:
             self._connection_error = exc
         _install_redaction(self.secrets)
@@ -49,27 +83,28 @@ class Integration:
 
     @property
     def client(self) -> Transport:
+        return self.api.transport
+
+    @property
+    def api(self) -> AsyncOS:
         with self._client_lock:
-            if self._client is None:
-                self._client = Transport(self.connection, self.secrets)
-            return self._client
+            if self._api is None:
+                self._api = AsyncOS(Transport(self.connection, self.secrets))
+            return self._api
 
     def run(self, command: str, params: dict | None = None, state: dict | None = None,
             progress: Callable | None = None) -> dict:
-        spec = manifest().find(command)
+        spec = self.registry.find(command)
         if spec is None:
-            close = _unknown(command, {c.id: c for c in manifest().commands.values()})
+            close = unknown_name(command, {c.id: c for c in self.registry.commands.values()})
             return build_envelope(None, command, None, InputError([f"command {close.replace('unknown parameter', 'unknown command')}"]), self.secrets)
         result: Result | None = None
         try:
             typed = spec.params.validate(params, self.clock())
             if self._connection_error is not None:
                 raise self._connection_error
-            handler = spec.handler
-            if handler is None:
-                raise CommandError(f"{spec.display_name} is not built yet in this version of the integration.", None)
-            ctx = Context(client=self.client, clock=self.clock, state=state, progress=progress)
-            result = handler(typed, ctx)
+            ctx = Context(api=self.api, clock=self.clock, state=state, progress=progress)
+            result = spec.handler(typed, ctx)
             if not isinstance(result, Result):
                 raise TypeError(f"handler of {spec.id} returned {type(result).__name__}, not Result")
             return build_envelope(spec, command, result, None, self.secrets)
@@ -81,41 +116,9 @@ class Integration:
             return build_envelope(spec, command, None, InternalError(), self.secrets)
 
 
-def parse_connection(raw: dict) -> Connection:
-    """Validate and type the connection parameters of contract §2 against the manifest."""
-    schema = manifest().connection_schema()
-    props = schema["properties"]
-    problems, values = [], {}
-    for key, value in raw.items():
-        if key not in props:
-            problems.append(_unknown(key, props).replace("parameter", "connection parameter"))
-        elif value is None or (isinstance(value, str) and value == "" and key not in schema["required"]):
-            continue
-        else:
-            values[key] = _coerce_scalar(value, props[key])
-            if props[key]["type"] == "number" and isinstance(values[key], str):
-                try:
-                    values[key] = float(values[key])
-                except ValueError:
-                    pass
-    for key, prop in props.items():
-        values.setdefault(key, prop["default"]) if "default" in prop else None
-    for error in Draft202012Validator(schema).iter_errors(values):
-        if error.validator == "required":
-            name = error.message.split("'")[1]
-            problems.append(f"connection {name}: required")
-        else:
-            where = error.path[0] if error.path else "connection"
-            shown = "***" if where in manifest().secret_params else repr(error.instance)
-            problems.append(f"connection {where}: {shown} is not valid ({error.validator} {error.validator_value})")
-    url = values.get("server_url")
-    if isinstance(url, str) and not url.lower().startswith(("http://", "https://")):
-        problems.append("connection server_url: give scheme, host and port, e.g. https://esa.example:6443")
-    elif isinstance(url, str) and "@" in urlsplit(url).netloc:
-        # Credentials in the URL would travel into logs and data; they belong in username/password.
-        problems.append("connection server_url: must not carry credentials; put them in username and password")
-    if problems:
-        raise InputError(problems)
+def parse_connection(raw: dict, registry: Manifest | None = None) -> Connection:
+    """Validate and type the connection parameters of contract §2 (the manifest's connection schema)."""
+    values = (registry or manifest()).connection_params.validate(raw, utcnow())
     values["server_url"] = values["server_url"].rstrip("/")
     return Connection(**values)
 

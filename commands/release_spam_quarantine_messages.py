@@ -1,7 +1,12 @@
-"""Release Spam Quarantine Messages: one POST quarantine/messages per id, in turn, never resent."""
+"""Release Spam Quarantine Messages: one POST quarantine/messages with action release per id, in turn and never
+resent, because the appliance answers only a total (asyncos-api §7): a totalCount of 1 confirms the
+id, 0 means the quarantine does not hold it."""
 
-from cisco_esa import quarantine
+from cisco_esa.asyncos.parsers import quarantine
+from cisco_esa.core.outcome import Result, responses, summarize
 
 
 def run(params, ctx):
-    return quarantine.release_or_delete(params, ctx, "release")
+    items = ctx.for_each(params["quarantine_message_ids"], ctx.api.release_spam, quarantine.action_count, parallel=1)
+    return Result(data={"action": "release", **summarize(items, "released", writes=True)},
+                  raw_data=responses(items, "mid"), items=items)

@@ -22,29 +22,26 @@ ROLE_GROUPS = {
 
 
 def run(params, ctx):
-    client = ctx.client
-    login = client.ensure_login()
-    privileges = client.get("login/privileges").body
+    login = ctx.api.login()
+    privileges = ctx.api.privileges().body
     names = privileges.get("data") if isinstance(privileges, dict) else None
     if not isinstance(names, list):
         raise UnexpectedResponse("login/privileges did not return a list of privileges.")
     end = floor_minute(ctx.now())
     start = end - timedelta(hours=1)
-    search = client.get("message-tracking/messages", {
-        "startDate": minute_param(start), "endDate": minute_param(end),
-        "ciscoHost": "All_Hosts", "searchOption": "messages", "offset": 0, "limit": 1,
-    }).body
+    search = ctx.api.tracking_messages(minute_param(start), minute_param(end), {}, 0, 1).body
     if not isinstance(search, dict) or not isinstance(search.get("data"), list):
         raise UnexpectedResponse("the message-tracking search did not return a data list.")
+    transport = ctx.api.transport
     role = (login or {}).get("role")
     groups = _groups(names, role)
     data = {
         "connected": True,
-        "appliance": client.appliance,
-        "server_url": client.conn.server_url,
-        "api_version": client.conn.api_version,
-        "auth": client.conn.auth,
-        "user": (login or {}).get("userName") or client.conn.username,
+        "appliance": ctx.api.appliance,
+        "server_url": transport.conn.server_url,
+        "api_version": transport.conn.api_version,
+        "auth": transport.conn.auth,
+        "user": (login or {}).get("userName") or transport.conn.username,
         "role": role,
         "privileges": names,
         "command_groups": {g: g in groups for g in GROUP_MARKERS},

@@ -1,9 +1,10 @@
-"""Unblock Domains or Email Addresses: one DELETE quarantine/blocklist per entry, sender entries
-(Sender Block List) or recipient entries (Recipient Block List)."""
+"""Unblock Domains or Email Addresses: Delete Entries on the blocklist, sender entries (Sender
+Block List) or recipient entries (Recipient Block List): one DELETE per entry."""
 
-from cisco_esa import lists
+from cisco_esa.commands.delete_entries import delete
+
+BLOCK_LIST_VIEWS = {"Sender Block List": "sender", "Recipient Block List": "recipient"}
 
 
 def run(params, ctx):
-    view = lists.BLOCK_LIST_VIEWS[params["block_list_type"]]
-    return lists.delete(ctx, "blocklist", view, params["domains_or_email_addresses"])
+    return delete(ctx, "blocklist", BLOCK_LIST_VIEWS[params["block_list_type"]], params["domains_or_email_addresses"])

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cisco_esa import checkpoint as ckpt
+from cisco_esa.fetch import checkpoint as ckpt
 from cisco_esa.cli import main
 from cisco_esa.core.outcome import InputError
 

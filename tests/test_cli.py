@@ -263,7 +263,7 @@ def test_cli_environment_boolean_junk_failed_400(capsys, monkeypatch):
     code, out, _ = run_cli(capsys, "run", "test_connection")
     assert code == 1
     error = json.loads(out)["error"]
-    assert error["status_code"] == 400 and "connection verify_tls: 'perhaps' is not valid" in error["message"]
+    assert error["status_code"] == 400 and error["message"] == 'Invalid input: connection verify_tls: "perhaps" is not of type boolean'
 
 
 def test_cli_precedence_end_to_end_against_simulator(capsys, sim, monkeypatch, tmp_path):

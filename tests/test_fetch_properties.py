@@ -216,7 +216,7 @@ display_times = st.builds(
 @settings(max_examples=2000 if LONG else 300, deadline=None)
 @given(texts=st.lists(st.one_of(display_times, st.text(max_size=40), st.none(), st.integers()), max_size=8))
 def test_fetch_event_time_cache_equals_the_full_parser(texts):
-    from cisco_esa.fetch import _Times
+    from cisco_esa.fetch.engine import _Times
     from cisco_esa.core.timefmt import iso, parse_appliance_time
 
     times = _Times()

@@ -1,12 +1,12 @@
-"""cisco_esa.lists without HTTP: the captured list views parse, request bodies per view, and
+"""The list parsers and the list endpoints' request shapes, without HTTP: the captured list views parse, request bodies per view, and
 the shapes that must be refused."""
 
 
 import pytest
 
-from cisco_esa import lists
+from cisco_esa.asyncos.parsers import lists
 from cisco_esa.core.outcome import NotFound, UnexpectedResponse
-from tests.scenarios.common import capture
+from tests.scenarios.common import capture, handler_calls, recorded_api
 
 
 
@@ -59,25 +59,30 @@ def test_lists_unreadable_row_raises_unexpected_response(row):
 
 
 def test_lists_change_body_per_view():
-    assert lists.change_body("add", "recipient", ["r@corp.example"], ["bad.example"]) == {
-        "action": "add", "quarantineType": "spam", "viewBy": "recipient",
-        "recipientAddresses": ["r@corp.example"], "senderList": ["bad.example"]}
-    assert lists.change_body("edit", "sender", ["bad.example"], ["r@corp.example"]) == {
-        "action": "edit", "quarantineType": "spam", "viewBy": "sender",
-        "senderAddresses": ["bad.example"], "recipientList": ["r@corp.example"]}
+    api, sent = recorded_api()
+    api.change_list("safelist", "add", "recipient", ["r@corp.example"], ["bad.example"])
+    api.change_list("blocklist", "edit", "sender", ["bad.example"], ["r@corp.example"])
+    assert sent == [
+        ("POST", "quarantine/safelist", None, {"action": "add", "quarantineType": "spam", "viewBy": "recipient",
+                                              "recipientAddresses": ["r@corp.example"], "senderList": ["bad.example"]}),
+        ("POST", "quarantine/blocklist", None, {"action": "edit", "quarantineType": "spam", "viewBy": "sender",
+                                               "senderAddresses": ["bad.example"], "recipientList": ["r@corp.example"]})]
 
 
 def test_lists_delete_body_has_no_action():
-    assert lists.delete_body("recipient", ["r@corp.example"]) == {
-        "quarantineType": "spam", "viewBy": "recipient", "recipientList": ["r@corp.example"]}
-    assert lists.delete_body("sender", ["bad.example"]) == {
-        "quarantineType": "spam", "viewBy": "sender", "senderList": ["bad.example"]}
+    api, sent = recorded_api()
+    api.delete_list_entry("safelist", "recipient", "r@corp.example")
+    api.delete_list_entry("blocklist", "sender", "bad.example")
+    assert [c[3] for c in sent] == [{"quarantineType": "spam", "viewBy": "recipient", "recipientList": ["r@corp.example"]},
+                                    {"quarantineType": "spam", "viewBy": "sender", "senderList": ["bad.example"]}]
 
 
 def test_lists_view_query_sends_search_with_recipient_view_and_order():
-    assert lists.view_query("recipient", "john") == {
+    api, sent = recorded_api()
+    api.list_view("blocklist", "recipient", cap=10, search="john")
+    assert sent == [("GET", "quarantine/blocklist", {
         "action": "view", "quarantineType": "spam", "viewBy": "recipient", "orderBy": "recipient",
-        "orderDir": "asc", "search": "john"}
+        "orderDir": "asc", "search": "john", "offset": 0, "limit": 10}, None)]
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -94,11 +99,18 @@ def test_lists_delete_count_zero_is_not_found():
                            "safelist", "recipient", "a@b.example")
 
 
+def _kept(view, rows, name):
+    result, _ = handler_calls("search_list_entries", {"list_type": "Blocklist", "view_by": view, "sender_name": name,
+                                                      "limit": 100}, {"data": rows})
+    return result.data["entries"]
+
+
 def test_lists_sender_name_matches_senders_only():
-    entry = {"recipient": "john@corp.example", "senders": ["deals@spammy.example"]}
-    assert lists.matches_sender(entry, "recipient", "SPAMMY")
-    assert not lists.matches_sender(entry, "recipient", "john")
-    assert lists.matches_sender({"sender": "john@x.example", "recipients": []}, "sender", "john")
+    rows = [{"recipientAddress": "john@corp.example", "senderList": ["deals@spammy.example"]}]
+    assert _kept("Recipient", rows, "SPAMMY") == [{"recipient": "john@corp.example", "senders": ["deals@spammy.example"]}]
+    assert _kept("Recipient", rows, "john") == []
+    assert _kept("Sender", [{"senderAddress": "john@x.example", "recipientList": []}], "john") == [
+        {"sender": "john@x.example", "recipients": []}]
 
 
 def test_lists_unique_ignoring_case_keeps_first_spelling():

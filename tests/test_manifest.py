@@ -106,10 +106,12 @@ def test_manifest_missing_file_fails_naming_the_file(tmp_path):
 
 
 def test_manifest_connection_schema_derives_required_defaults_and_enums():
-    schema = manifest().connection_schema()
+    schema = manifest().connection_params.schema
     assert schema["required"] == ["server_url", "username", "password"]
     assert schema["additionalProperties"] is False
     assert schema["properties"]["auth"] == {"type": "string", "title": "Authentication",
                                             "description": manifest().connection[5].description,
-                                            "default": "jwt", "enum": ["jwt", "basic"], "minLength": 1}
+                                            "default": "jwt", "enum": ["jwt", "basic"], "minLength": 1,
+                                            "x-keep-whitespace": True, "x-blank-is-absent": True}
+    assert schema["properties"]["password"]["x-secret"] is True and "x-blank-is-absent" not in schema["properties"]["password"]
     assert manifest().secret_params == ["password", "proxy"]

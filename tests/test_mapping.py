@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cisco_esa.mapping import (
+from cisco_esa.fetch.mapping import (
     ABSENT,
     Mapping,
     MappingConfigError,

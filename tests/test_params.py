@@ -376,8 +376,8 @@ def test_params_bad_connection_run_failed_400_no_request_secret_hidden():
                                                             "password": ["S3cr3t-pass"], "auth": "oauth", "colour": 1})
     assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400
     message = envelope["error"]["message"]
-    assert "colour: unknown connection parameter" in message
-    assert "connection auth: 'oauth' is not valid" in message
+    assert "connection colour: unknown parameter" in message
+    assert 'connection auth: "oauth" is not one of jwt, basic' in message
     assert "connection password: *** is not valid" in message
     assert "connection server_url: give scheme, host and port" in message
     assert "S3cr3t" not in message

@@ -1,4 +1,4 @@
-"""cisco_esa.quarantine without HTTP: every spam quarantine capture through the normalizers,
+"""The spam quarantine parsers and the search's query, without HTTP: every spam quarantine capture through the normalizers,
 the search query mapping, and the not-found rules of details, release and delete."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cisco_esa import quarantine
+from cisco_esa.asyncos.parsers import quarantine
+from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import InputError, NotFound, UnexpectedResponse
-from tests.scenarios.common import capture
+from tests.scenarios.common import FROZEN_NOW, capture, handler_calls
 
 UTC = timezone.utc
 
@@ -58,7 +59,7 @@ def test_search_capture_esa_first_row_is_exact():
 ])
 def test_details_capture_normalizes(name, mid, date_iso, body):
     raw = capture(name)
-    out = quarantine.normalize_details(raw, mid)
+    out = quarantine.details(raw, mid)
     attrs = raw["data"]["attributes"]
     assert out["mid"] == mid and out["date_iso"] == date_iso
     assert out["message_body"].startswith(body) and out["attachments"] == []
@@ -74,13 +75,13 @@ def test_details_capture_normalizes(name, mid, date_iso, body):
 ])
 def test_details_answer_without_the_message_is_not_found(answer):
     with pytest.raises(NotFound) as err:
-        quarantine.normalize_details(answer, 620)
+        quarantine.details(answer, 620)
     assert err.value.status_code == 404 and err.value.message == "Message ID 620 not found."
 
 
 def test_details_answer_without_attributes_is_unexpected():
     with pytest.raises(UnexpectedResponse):
-        quarantine.normalize_details({"data": {"mid": 620}}, 620)
+        quarantine.details({"data": {"mid": 620}}, 620)
 
 
 @pytest.mark.parametrize("name,count", [
@@ -124,8 +125,15 @@ def _params(**kw):
     return {**base, **kw}
 
 
+def search_query(params):
+    """The query the search sends (less offset and limit) and its data.query."""
+    result, calls = handler_calls("search_spam_quarantine_messages", params)
+    query = {k: v for k, v in calls[0][2].items() if k not in ("offset", "limit")}
+    return query, result.data["query"]
+
+
 def test_search_query_defaults_send_no_filter_and_floor_to_the_minute():
-    query, info = quarantine.search_query(_params())
+    query, info = search_query(_params())
     assert query == {"quarantineType": "spam", "startDate": "2026-11-19T12:30:00.000Z",
                      "endDate": "2026-11-20T12:30:00.000Z", "orderBy": "date", "orderDir": "desc"}
     assert info["rounded"] == ["start_time"] and info["filter_by"] is None
@@ -137,7 +145,7 @@ def test_search_query_defaults_send_no_filter_and_floor_to_the_minute():
     ("From_Address", "Contains", "from_address", "contains"),
 ])
 def test_search_query_maps_filter_values(by, op, sent_by, sent_op):
-    query, _ = quarantine.search_query(_params(filter_by=by, filter_operator=op, filter_value="x", recipient="al"))
+    query, _ = search_query(_params(filter_by=by, filter_operator=op, filter_value="x", recipient="al"))
     assert (query["filterBy"], query["filterOperator"], query["filterValue"]) == (sent_by, sent_op, "x")
     assert query["envelopeRecipientFilterOperator"] == "contains"
     assert query["envelopeRecipientFilterValue"] == "al"
@@ -145,5 +153,6 @@ def test_search_query_maps_filter_values(by, op, sent_by, sent_op):
 
 def test_search_query_end_before_start_is_rejected():
     with pytest.raises(InputError) as err:
-        quarantine.search_query(_params(end_time=datetime(2026, 11, 18, tzinfo=UTC)))
+        manifest().find("search_spam_quarantine_messages").params.validate(
+            {"start_time": "2026-11-19T12:30:45Z", "end_time": "2026-11-18T00:00:00Z"}, FROZEN_NOW)
     assert "end_time" in err.value.message and err.value.status_code == 400

@@ -128,7 +128,7 @@ def test_redaction_handler_bug_traceback_scrubbed(capsys, captured, monkeypatch)
     from cisco_esa.core.registry import manifest
 
     def handler(params, ctx):
-        raise RuntimeError(f"leaking {ctx.client.conn.password} in an exception")
+        raise RuntimeError(f"leaking {ctx.api.transport.conn.password} in an exception")
 
     monkeypatch.setitem(manifest().commands["test_connection"].__dict__, "handler", handler)
     text = run_verbose(capsys, captured, "--server-url", "http://esa.test:6080", "--username", "admin",

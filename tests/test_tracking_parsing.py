@@ -1,17 +1,23 @@
-"""cisco_esa.tracking without HTTP: every message tracking capture through the normalizers, the
+"""The message tracking parsers and the search's query, without HTTP: every message tracking capture through the normalizers, the
 documented examples of both search formats, odd shapes, and the search query mapping."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timezone
 
 import pytest
 
-from cisco_esa import tracking
+from cisco_esa.asyncos.parsers import tracking
+from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import InputError, NotFound, UnexpectedResponse
-from tests.scenarios.common import capture
+from tests.conftest import FROZEN_NOW
+from tests.scenarios.common import capture, handler_calls
 
 UTC = timezone.utc
+DETAILS = {"message": tracking.message_details, "amp": tracking.amp_details, "dlp": tracking.dlp_details,
+           "url": tracking.url_details}
+search_messages = importlib.import_module(manifest().find("search_messages").handler.__module__)
 
 
 
@@ -135,7 +141,7 @@ def _details_name(appliance, kind):
 def test_tracking_parsing_every_details_capture_reads(appliance, kind):
     body = capture(_details_name(appliance, kind))
     m = body["data"]["messages"]
-    out = tracking.normalize_details(body, kind, m["mid"][0], "SERIAL")
+    out = DETAILS[kind](body, m["mid"][0], "SERIAL")
     assert out["mids"] == m["mid"] and out["mid"] == m["mid"][0] and out["serial_number"] == "SERIAL"
     assert out["timestamp"] == m["timestamp"] and out["timestamp_iso"].endswith("Z")
     assert isinstance(out["attachments"], list) and all(isinstance(a, str) and a for a in out["attachments"])
@@ -150,11 +156,11 @@ def test_tracking_parsing_sma_empty_string_attachments_become_an_empty_list():
         body = capture(name)
         assert body["data"]["messages"]["attachments"] == ""
         kind = "dlp" if "dlp" in name else "message"
-        assert tracking.normalize_details(body, kind, 1, "S")["attachments"] == []
+        assert DETAILS[kind](body, 1, "S")["attachments"] == []
 
 
 def test_tracking_parsing_esa_message_details_capture_is_exact():
-    out = tracking.normalize_details(capture("esa_message_details_get.json"), "message", 765, "1231321-1231321")
+    out = tracking.message_details(capture("esa_message_details_get.json"), 765, "1231321-1231321")
     summary = out.pop("summary")
     assert out == {
         "mids": [765, 766, 767], "mid": 765, "serial_number": "1231321-1231321", "all_icid": [23092],
@@ -181,7 +187,7 @@ def test_tracking_parsing_esa_message_details_capture_is_exact():
     ("sma", "23a9113530549916cd5b410edee79cb5a0fc01233eb9051f9c882a2e7c3fbfbe"),
 ])
 def test_tracking_parsing_amp_captures_give_a_verdict(appliance, sha):
-    out = tracking.normalize_details(capture(_details_name(appliance, "amp")), "amp", 1, "S")
+    out = tracking.amp_details(capture(_details_name(appliance, "amp")), 1, "S")
     assert len(out["amp_details"]) == 3 and out["amp_details"][-1]["last_event"] is True
     assert out["has_amp_details"] is True and out["malicious"] is False
     [v] = out["verdicts"]
@@ -216,7 +222,7 @@ def test_tracking_parsing_amp_events_without_a_disposition_give_no_verdict():
     ("sma", 84, "PCI-DSS (Payment Card Industry Data Security Standard)"),
 ])
 def test_tracking_parsing_dlp_captures_read_string_or_int_mid(appliance, mid, policy):
-    out = tracking.normalize_details(capture(_details_name(appliance, "dlp")), "dlp", mid, "S")
+    out = tracking.dlp_details(capture(_details_name(appliance, "dlp")), mid, "S")
     assert out["violation_severity"] == "HIGH" and out["risk_factor"] == 72 and out["dlp_policy"] == policy
     assert out["dlp_mid"] == mid and out["has_dlp_details"] is True
     assert out["matched_content"] and all(set(c) == {"message_part", "classifier", "matches"}
@@ -224,7 +230,7 @@ def test_tracking_parsing_dlp_captures_read_string_or_int_mid(appliance, mid, po
 
 
 def test_tracking_parsing_esa_dlp_matched_content_is_flattened_per_classifier():
-    out = tracking.normalize_details(capture("esa_message_dlp_details_get.json"), "dlp", 1131, "S")
+    out = tracking.dlp_details(capture("esa_message_dlp_details_get.json"), 1131, "S")
     assert [(c["message_part"], c["classifier"], len(c["matches"])) for c in out["matched_content"]] == [
         ("Message", "Proper Names (US)", 5), ("Message", "Personal Information (US)", 2)]
 
@@ -236,7 +242,7 @@ def test_tracking_parsing_empty_dlp_details_give_nulls():
 
 
 def test_tracking_parsing_esa_url_capture_gives_each_url_once_with_reputation():
-    out = tracking.normalize_details(capture("esa_message_url_details_get.json"), "url", 222, "S")
+    out = tracking.url_details(capture("esa_message_url_details_get.json"), 222, "S")
     assert len(out["url_details"]) == 7
     assert [(u["url"], u["reputation"], u["condition"], u["rewritten"], u["mid"]) for u in out["urls"]] == [
         ("http://test.com:8080/", -6.8, "URL Reputation Rule", True, 765),
@@ -246,7 +252,7 @@ def test_tracking_parsing_esa_url_capture_gives_each_url_once_with_reputation():
 
 
 def test_tracking_parsing_sma_url_capture_space_before_comma_is_trimmed():
-    out = tracking.normalize_details(capture("sma_message_url_details_get.json"), "url", 21, "S")
+    out = tracking.url_details(capture("sma_message_url_details_get.json"), 21, "S")
     assert [(u["url"], u["reputation"], u["rewritten"]) for u in out["urls"]] == [
         ("http://test:8080/", -6.8, False), ("https://test.com/test/", -6.6, False), ("http://test:8080", -6.8, False)]
     assert out["urls"][0]["timestamp_iso"] == "2022-08-24T10:05:56Z"
@@ -262,7 +268,7 @@ def test_tracking_parsing_sma_url_capture_space_before_comma_is_trimmed():
 def test_tracking_parsing_na_or_missing_mid_is_not_found(messages):
     body = {"data": {"messages": messages}}
     with pytest.raises(NotFound) as info:
-        tracking.normalize_details(body, "amp", 4412, "4229CAEC09527FD2570C-F028BAE54A11")
+        tracking.amp_details(body, 4412, "4229CAEC09527FD2570C-F028BAE54A11")
     assert info.value.status_code == 404
     assert info.value.message == "Message ID 4412 not found on appliance 4229CAEC09527FD2570C-F028BAE54A11."
     assert info.value.raw == body
@@ -271,10 +277,16 @@ def test_tracking_parsing_na_or_missing_mid_is_not_found(messages):
 @pytest.mark.parametrize("body", [None, {}, {"data": None}, {"data": {"messages": []}}, {"data": []}, "text"])
 def test_tracking_parsing_details_without_messages_object_is_unexpected(body):
     with pytest.raises(UnexpectedResponse, match="message ID 7"):
-        tracking.normalize_details(body, "message", 7, "S")
+        tracking.message_details(body, 7, "S")
 
 
 # ---------------------------------------------------------------- search query
+def search_query(params):
+    """The query Search Messages sends (less offset and limit) and its data.query."""
+    result, calls = handler_calls("search_messages", params)
+    return {k: v for k, v in calls[0][2].items() if k not in ("offset", "limit")}, result.data["query"]
+
+
 def _params(**kw):
     base = {"start_time": datetime(2023, 5, 20, 18, 7, 41, tzinfo=UTC),
             "end_time": datetime(2023, 5, 21, 18, 0, tzinfo=UTC), "limit": 1000}
@@ -282,7 +294,7 @@ def _params(**kw):
 
 
 def test_tracking_parsing_query_maps_every_dedicated_parameter():
-    query, info = tracking.search_query(_params(
+    query, info = search_query(_params(
         subject="Invoice", sender="billing@", recipient="alice", attachment_name="bonus",
         file_sha256="AF" * 32, internet_message_id="<2018123@example.com>"))
     assert query == {
@@ -300,13 +312,14 @@ def test_tracking_parsing_query_maps_every_dedicated_parameter():
 
 
 def test_tracking_parsing_numeric_message_id_header_stays_a_string():
-    query, _ = tracking.search_query(_params(internet_message_id="1234567"))
+    query, _ = search_query(_params(internet_message_id="1234567"))
     assert query["messageIdHeader"] == "1234567"
 
 
 def test_tracking_parsing_end_before_start_is_rejected():
     with pytest.raises(InputError, match="end_time: 2023-05-19T00:00:00Z is before start_time"):
-        tracking.search_query(_params(end_time=datetime(2023, 5, 19, tzinfo=UTC)))
+        manifest().find("search_messages").params.validate(
+            {"start_time": "2023-05-20T18:07:41Z", "end_time": "2023-05-19T00:00:00Z"}, FROZEN_NOW)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -322,9 +335,9 @@ def test_tracking_parsing_end_before_start_is_rejected():
 def test_tracking_parsing_additional_filters(text, expected):
     if expected is None:  # "c" has no "="
         with pytest.raises(InputError, match="'c' is not key=value"):
-            tracking.parse_additional_filters(text)
+            search_messages.parse_additional_filters(text)
     else:
-        assert tracking.parse_additional_filters(text) == expected
+        assert search_messages.parse_additional_filters(text) == expected
 
 
 @pytest.mark.parametrize("text,message", [
@@ -344,13 +357,13 @@ def test_tracking_parsing_additional_filters(text, expected):
 ])
 def test_tracking_parsing_additional_filters_rejected(text, message):
     with pytest.raises(InputError) as info:
-        tracking.parse_additional_filters(text)
+        search_messages.parse_additional_filters(text)
     assert info.value.status_code == 400
     assert message in info.value.message
 
 
 def test_tracking_parsing_additional_filters_reports_every_problem_at_once():
     with pytest.raises(InputError) as info:
-        tracking.parse_additional_filters("bogus=1 & limit=2 & senderIp=192.0.2.1")
+        search_messages.parse_additional_filters("bogus=1 & limit=2 & senderIp=192.0.2.1")
     assert info.value.problems == ["additional_filters: bogus is not a message tracking filter",
                                    "additional_filters: limit is set by the command (use the limit parameter)"]

@@ -388,7 +388,7 @@ def write_command(monkeypatch):
 
     def handler(params, ctx):
         body = {"action": "release", "quarantineType": "spam", "mids": params["quarantine_message_ids"]}
-        return Result(data={"released": ctx.client.post("quarantine/messages", body).body})
+        return Result(data={"released": ctx.api.transport.post("quarantine/messages", body).body})
 
     monkeypatch.setitem(cmd.__dict__, "handler", handler)
     return cmd

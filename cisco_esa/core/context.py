@@ -1,5 +1,5 @@
-"""What a handler receives besides its params: the client, the clock, the checkpoint state,
-and a helper to run one call per id concurrently with order kept."""
+"""What a handler receives besides its params: the appliance's API, the clock, the checkpoint
+state, and `for_each`, which runs one request per id with the guards every multi-id command needs."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from cisco_esa.asyncos.transport import Transport
-from cisco_esa.core.outcome import CommandError, Item, OutcomeUnknown, TransportError
+from cisco_esa.core.outcome import ApplianceError, CommandError, Item, OutcomeUnknown, TransportError
 
 MAX_PARALLEL = 8
 
 
 @dataclass
 class Context:
-    client: Transport
+    api: Any  # cisco_esa.asyncos.api.AsyncOS: typed loosely, the core imports nothing above it
     clock: Callable[[], datetime]
     state: dict | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("cisco_esa.command"))
@@ -26,9 +25,17 @@ class Context:
     def now(self) -> datetime:
         return self.clock()
 
-    def for_each(self, ids: Iterable[Any], call: Callable[[Any], Any], parallel: int = MAX_PARALLEL) -> list[Item]:
-        """One call per id, at most `parallel` at once; a CommandError fails only its own item.
-        Writes pass parallel=1 so that a failure never races another write.
+    def rows_read(self, count: int) -> None:
+        """Progress of a paged read: rows so far, total unknown (the CLI prints it on stderr)."""
+        if self.progress is not None:
+            self.progress(count, None)
+
+    def for_each(self, ids: Iterable[Any], request: Callable[[Any], Any],
+                 parse: Callable[[Any, Any], Any] | None = None, parallel: int = MAX_PARALLEL) -> list[Item]:
+        """For each id: `request(id)` (an API call returning a Response), then `parse(body, id)` for
+        the item's data (the body itself without it). A CommandError fails only its own item, and
+        each item keeps what the appliance answered. Writes pass parallel=1 so that a failure never
+        races another write.
 
         Two guards: one login before any id (a wrong password is tried once, not once per id:
         accounts lock), and once a request got no answer at all (refused, unreachable, TLS) the
@@ -38,23 +45,27 @@ class Context:
         if not ids:
             return []
         try:
-            self.client.ensure_login()
+            self.api.login()
         except CommandError as exc:
-            return [Item(i, exc, None) for i in ids]
+            return [Item(i, exc) for i in ids]
         unreachable: list[TransportError] = []
 
         def one(item_id):
             if unreachable:
-                return Item(item_id, unreachable[0], None)
+                return Item(item_id, unreachable[0])
+            item = Item(item_id, sent=True)
+            answered = False
             try:
-                return Item(item_id, None, call(item_id))
-            except OutcomeUnknown as exc:
-                return Item(item_id, exc, None)
-            except TransportError as exc:
-                unreachable.append(exc)
-                return Item(item_id, exc, None)
+                resp = request(item_id)
+                item.status, item.body, answered = resp.status, resp.body, True
+                item.data = parse(resp.body, item_id) if parse else resp.body
             except CommandError as exc:
-                return Item(item_id, exc, None)
+                item.error = exc
+                if not answered and (isinstance(exc, ApplianceError) or exc.raw is not None):
+                    item.status, item.body = exc.status_code, exc.raw  # the appliance's error answer
+                if isinstance(exc, TransportError) and not isinstance(exc, OutcomeUnknown):
+                    unreachable.append(exc)
+            return item
 
         if parallel <= 1 or len(ids) <= 1:
             return [one(i) for i in ids]

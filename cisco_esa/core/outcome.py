@@ -71,15 +71,45 @@ class InternalError(CommandError):
 
 @dataclass(slots=True)
 class Item:
-    """The outcome for one id of a multi-id command."""
+    """The outcome for one id of a multi-id command, and what the appliance answered for it
+    (`sent`: a request was made; `status` and `body`: the HTTP answer, when one came)."""
 
     id: Any
     error: CommandError | None = None
     data: Any = None
+    sent: bool = False
+    status: int | None = None
+    body: Any = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def summarize(items: list[Item], done: str, *, writes: bool = False) -> dict:
+    """The per-id bookkeeping of a multi-id command: which ids were done, not found (the
+    appliance does not know them), failed, and (for writes) of unknown outcome, with counts."""
+    done_ids = [i.id for i in items if i.ok]
+    missing = [i.id for i in items if isinstance(i.error, NotFound)]
+    unknown = [i.id for i in items if isinstance(i.error, OutcomeUnknown)] if writes else []
+    failed = [i.id for i in items if not i.ok and not isinstance(i.error, NotFound)
+              and not (writes and isinstance(i.error, OutcomeUnknown))]
+    out = {done: done_ids, "not_found": missing, "failed": failed}
+    counts = {"requested": len(items), done: len(done_ids), "not_found": len(missing), "failed": len(failed)}
+    if writes:
+        out["outcome_unknown"] = unknown
+        counts["outcome_unknown"] = len(unknown)
+    return {**out, "counts": counts}
+
+
+def responses(items: list[Item], key: str) -> dict:
+    """raw_data of a per-id command: every request made, in the order of the ids, with its answer."""
+    return {"responses": [{key: i.id, "status": i.status, "body": i.body} for i in items if i.sent]}
+
+
+def bodies(items: list[Item]) -> dict:
+    """raw_data keyed by id: each answer the appliance gave."""
+    return {str(i.id): i.body for i in items if i.status is not None}
 
 
 @dataclass

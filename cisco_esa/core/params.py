@@ -6,8 +6,10 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import json
+import math
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +18,7 @@ from referencing import Registry, Resource
 
 from cisco_esa.core import resources
 from cisco_esa.core.outcome import InputError
-from cisco_esa.core.timefmt import parse_input_time
+from cisco_esa.core.timefmt import iso, parse_input_time
 
 DEFINITIONS_ID = "urn:cisco-esa:definitions"
 
@@ -67,6 +69,18 @@ def is_sender(value) -> bool:
     return True
 
 
+@FORMATS.checks("esa-server-url", raises=ValueError)
+def is_server_url(value) -> bool:
+    """The appliance's base URL: scheme, host and port; no credentials, which would travel into logs."""
+    if not isinstance(value, str):
+        return True
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError("give scheme, host and port, e.g. https://esa.example:6443")
+    if "@" in urlsplit(value).netloc:
+        raise ValueError("must not carry credentials; put them in username and password")
+    return True
+
+
 @FORMATS.checks("esa-time", raises=ValueError)
 def is_time(value) -> bool:
     # The real conversion (with the clock) happens after validation; here only the form.
@@ -107,6 +121,12 @@ def _coerce_scalar(value: Any, schema: dict) -> Any:
         return int(value)
     if kind == "integer" and isinstance(value, float) and value.is_integer():
         return int(value)
+    if kind == "number" and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value  # inf and nan are no timeout
     if kind == "boolean" and isinstance(value, str):
         low = value.strip().lower()
         if low in ("true", "1", "yes"):
@@ -144,11 +164,14 @@ def _coerce(value: Any, schema: dict) -> Any:
 
 
 class ParamSchema:
-    """One command's compiled input schema."""
+    """One compiled input schema: a command's, or the connection's (label "connection ", so that each
+    problem names it). `x-secret` properties never show their value in a problem; `x-blank-is-absent`
+    ones read an empty string as "not given" (as those with a default do)."""
 
-    def __init__(self, name: str, schema: dict):
+    def __init__(self, name: str, schema: dict, label: str = ""):
         Draft202012Validator.check_schema(schema)
         self.name = name
+        self.label = label
         self.schema = schema
         self.properties: dict[str, dict] = schema.get("properties", {})
         self.validator = Draft202012Validator(schema, registry=registry(), format_checker=FORMATS)
@@ -169,9 +192,11 @@ class ParamSchema:
         values: dict[str, Any] = {}
         for key, value in params.items():
             if key not in self.properties:
-                problems.append(_unknown(key, self.properties))
+                problems.append(self.label + unknown_name(key, self.properties))
                 continue
-            if value is None or (isinstance(value, str) and value.strip() == "" and "default" in self.property(key)):
+            prop = self.property(key)
+            if value is None or (isinstance(value, str) and value.strip() == ""
+                                 and ("default" in prop or prop.get("x-blank-is-absent"))):
                 continue  # an empty optional field of a platform form means "not given"
             bad = _lone_surrogate(value, [key])
             if bad is not None:
@@ -189,17 +214,23 @@ class ParamSchema:
             if key not in values and "default" in prop:
                 values[key] = prop["default"]
         for error in sorted(self.validator.iter_errors(values), key=lambda e: [str(p) for p in e.path]):
-            problems.append(self._describe(error))
+            problems.append(self.label + self._describe(error))
         if problems:
             raise InputError(_bounded(list(dict.fromkeys(problems))))
         for key in self.time_params():
             if key in values:
                 values[key] = parse_input_time(values[key], now)
+        start, end = values.get("start_time"), values.get("end_time")
+        if start is not None and end is not None and end < start:
+            # every windowed command: the one home of this rule
+            raise InputError([f"end_time: {iso(end)} is before start_time {iso(start)}"])
         return values
 
     def _describe(self, error) -> str:
         path = list(error.path)
         where = _where(path)
+        if path and self.properties.get(path[0], {}).get("x-secret") and error.validator != "required":
+            return f"{where}: *** is not valid ({error.validator})"  # never the value of a secret
         if error.validator == "required":
             missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
             when = _condition(self.schema, list(error.schema_path))
@@ -295,7 +326,8 @@ def _condition(schema: dict, schema_path: list) -> str:
     return when
 
 
-def _unknown(key: str, known: dict) -> str:
+def unknown_name(key: str, known: dict) -> str:
+    """`key: unknown parameter`, with the closest known name as a hint."""
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     shown = key if isinstance(key, str) and re.fullmatch(r"[\w .-]{1,60}", key) else _short(key)

@@ -1,8 +1,11 @@
-"""The manifest (integration.yaml): validated against its meta-schema at load, each command
-bound to its input schema and its handler (loaded from the manifest, never imported by name)."""
+"""The registry: the manifest (integration.yaml) validated against its meta-schema, each command
+bound to its input schema and its handler (commands/<id>.py, found by the id, never imported by
+name). `Manifest.check()` loads every schema and handler at once and lists every problem, naming
+file and field: the Integration calls it when it is built, so a typo fails at load, not at 3 a.m."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import re
@@ -20,7 +23,11 @@ from cisco_esa.core.params import ParamSchema
 
 
 class ManifestError(Exception):
-    """The manifest, a schema or a handler reference is broken; names the file and the field."""
+    """The manifest, a schema, a handler or a mapping is broken: every problem, each naming its file and field."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -44,43 +51,54 @@ class Command:
     read_only: bool
     failure_indicator: str
     schema_path: Path = field(repr=False)
+    commands_dir: Path = field(repr=False, default=resources.COMMANDS)
 
     @cached_property
     def params(self) -> ParamSchema:
         try:
             schema = json.loads(self.schema_path.read_text())
-            return ParamSchema(self.id, schema)
         except (OSError, ValueError) as exc:
             raise ManifestError(f"{self.schema_path}: {exc}") from exc
-        except Exception as exc:  # jsonschema.SchemaError and friends
+        problems = [f"{self.schema_path}: {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+                    for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
+        if problems:
+            raise ManifestError(problems)
+        try:
+            return ParamSchema(self.id, schema)
+        except Exception as exc:  # a $ref that resolves nowhere, and the like
             raise ManifestError(f"{self.schema_path}: invalid schema: {getattr(exc, 'message', exc)}") from exc
 
     @cached_property
     def handler(self) -> Callable | None:
         # The handler is found by the command's id (commands/<id>.py, function run): no field repeats it.
         name, func = self.id, "run"
-        path = resources.COMMANDS / f"{name}.py"
+        path = self.commands_dir / f"{name}.py"
         if not path.is_file():
-            # Declared but not built yet: `run` reports that as Failed with a clear message,
-            # not as an internal error (the contract test lists such commands).
-            return None
-        module_name = f"cisco_esa.commands.{name}"
-        module = sys.modules.get(module_name)
-        if module is None:
-            spec = importlib.util.spec_from_file_location(module_name, path)
-            if spec is None:
-                raise ManifestError(f"{resources.MANIFEST}: commands.{self.id}.handler: cannot load {path}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[module_name] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                sys.modules.pop(module_name, None)
-                raise
+            raise ManifestError(f"{path}: missing: commands.{self.id} has no handler")
+        try:
+            module = importlib.import_module(f"{_commands_package(self.commands_dir)}.{name}")
+        except Exception as exc:
+            raise ManifestError(f"{path}: cannot be imported: {type(exc).__name__}: {exc}") from exc
         fn = getattr(module, func, None)
         if not callable(fn):
             raise ManifestError(f"{resources.MANIFEST}: commands.{self.id}.handler: {path} has no function {func}")
         return fn
+
+
+def _commands_package(folder: Path) -> str:
+    """commands/ as the package cisco_esa.commands, so that handlers import each other by name. In a
+    wheel it travels there; in a checkout it sits at the top of the repository. Another bundle's
+    commands (a test's broken copy) load under a name of their own, beside the package's own."""
+    for path, name in ((resources.COMMANDS, "cisco_esa.commands"), (folder, f"cisco_esa_bundle_{abs(hash(str(folder)))}")):
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, path / "__init__.py",
+                                                          submodule_search_locations=[str(path)])
+            package = importlib.util.module_from_spec(spec)
+            sys.modules[name] = package
+            spec.loader.exec_module(package)
+        if path == folder:
+            return name
+    raise AssertionError("unreachable")
 
 
 def _norm(text: str) -> str:
@@ -111,7 +129,8 @@ class Manifest:
                 id=c["id"], display_name=c["display_name"], description=c["description"], kind=c["kind"],
                 read_only=c["read_only"],
                 failure_indicator=c.get("failure_indicator", f"{c['display_name']} failed."),
-                schema_path=resources.SCHEMAS / f"{c['id']}.json",
+                schema_path=path.parent / "schemas" / f"{c['id']}.json",
+                commands_dir=path.parent / "commands",
             )
         self._lookup = {}
         for cmd in self.commands.values():
@@ -124,8 +143,11 @@ class Manifest:
             return None
         return self._lookup.get(_norm(name))
 
-    def connection_schema(self) -> dict:
-        """The connection parameters as a JSON schema, derived from the manifest."""
+    @cached_property
+    def connection_params(self) -> ParamSchema:
+        """The connection parameters of contract §2 as a schema, derived from the manifest and
+        validated by the same pipeline as command input. Values are taken exactly as written:
+        strings keep their whitespace."""
         props = {}
         for p in self.connection:
             prop: dict[str, Any] = {"type": p.type, "title": p.display_name, "description": p.description}
@@ -134,21 +156,39 @@ class Manifest:
             if p.enum:
                 prop["enum"] = list(p.enum)
             if p.type == "string":
-                prop["minLength"] = 1
+                prop.update({"minLength": 1, "x-keep-whitespace": True})
+                if not p.required:
+                    prop["x-blank-is-absent"] = True
             if p.type == "number":
                 prop["exclusiveMinimum"] = 0
+            if p.secret:
+                prop["x-secret"] = True
+            if p.id == "server_url":
+                prop["format"] = "esa-server-url"
             props[p.id] = prop
-        return {
+        schema = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "type": "object",
             "additionalProperties": False,
             "properties": props,
             "required": [p.id for p in self.connection if p.required],
         }
+        return ParamSchema("connection", schema, label="connection ")
 
     @property
     def secret_params(self) -> list[str]:
         return [p.id for p in self.connection if p.secret]
+
+    def check(self) -> list[str]:
+        """Load every command's schema and handler now; every problem found, none raised."""
+        problems: list[str] = []
+        for command in self.commands.values():
+            for part in ("params", "handler"):
+                try:
+                    getattr(command, part)
+                except ManifestError as exc:
+                    problems.extend(exc.problems)
+        return problems
 
 
 def load_manifest(path: Path | None = None) -> Manifest:
@@ -160,9 +200,7 @@ def load_manifest(path: Path | None = None) -> Manifest:
     meta = json.loads((resources.META / "manifest.schema.json").read_text())
     errors = sorted(Draft202012Validator(meta).iter_errors(data), key=lambda e: list(map(str, e.path)))
     if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.path) or "(top)"
-        raise ManifestError(f"{path}: {where}: {first.message}")
+        raise ManifestError([f"{path}: {'.'.join(str(p) for p in e.path) or '(top)'}: {e.message}" for e in errors])
     return Manifest(data, path)
 
 

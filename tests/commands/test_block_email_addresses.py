@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cisco_esa import lists
+from cisco_esa.core.registry import manifest
 from tests.golden import check_golden
 from tests.scenarios.common import mocked
 from tests.scenarios.lists import BLOCKLIST_URL as URL, error_body, list_calls
@@ -213,7 +213,7 @@ def test_block_email_addresses_unreadable_view_fails_without_post(requests_mock)
 
 
 def test_block_email_addresses_lookup_past_cap_fails_without_post(requests_mock, monkeypatch):
-    monkeypatch.setattr(lists, "LOOKUP_CAP", 100)
+    monkeypatch.setitem(manifest().find(CMD).handler.__globals__, "LOOKUP_CAP", 100)
     rows = [{"recipientAddress": f"u{n:03d}@corp.example", "senderList": ["a.example"]} for n in range(100)]
     requests_mock.get(URL, json={"meta": {"totalCount": 100}, "data": rows})
     envelope = mocked().run(CMD, {"senders": ["x@f4ke.example"], "recipients": ["r@corp.example"]})

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from cisco_esa.asyncos.api import QUARANTINE_PAGE
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
@@ -110,9 +111,9 @@ def test_fetch_event_quarantine_whole_window_oldest_first(integration, sim):
     assert envelope["data"]["events"][0]["date_iso"].endswith(":00Z")
     pages = [qs(p) for p in searches(sim, "quarantine/messages")]
     assert all(p["quarantineType"] == "spam" and p["orderBy"] == "date" and p["orderDir"] == "asc"
-               and p["limit"] == "250" for p in pages)
+               and p["limit"] == str(QUARANTINE_PAGE) for p in pages)
     # pages overlap by one row so that a row moving up under us is noticed
-    assert [p["offset"] for p in pages] == [str(249 * i) for i in range(len(pages))]
+    assert [p["offset"] for p in pages] == [str((QUARANTINE_PAGE - 1) * i) for i in range(len(pages))]
 
 
 @pytest.mark.parametrize("source", ["Message Tracking", "Spam Quarantine"])
@@ -197,8 +198,9 @@ def test_fetch_event_quarantine_page_request_shape(requests_mock):
     envelope = mocked().run(CMD, {**QUARANTINE, "start_time": "2026-11-20 12:00:30", "end_time": "2026-11-20 12:30",
                                   "offset": 10, "limit": 250})
     assert m.call_count == 1
-    assert urlsplit(m.last_request.url).query == ("startDate=2026-11-20T12%3A00%3A00.000Z&endDate=2026-11-20T12%3A30%3A00.000Z"
-                                    "&quarantineType=spam&orderBy=date&orderDir=asc&offset=10&limit=250")
+    assert urlsplit(m.last_request.url).query == ("quarantineType=spam&startDate=2026-11-20T12%3A00%3A00.000Z"
+                                                  "&endDate=2026-11-20T12%3A30%3A00.000Z"
+                                                  "&orderBy=date&orderDir=asc&offset=10&limit=250")
     assert m.last_request.headers["Authorization"].startswith("Basic ")
     data = envelope["data"]
     # a short page: the window is exhausted
@@ -225,25 +227,26 @@ def test_fetch_event_tracking_full_page_gives_next_offset(requests_mock):
 
 
 def test_fetch_event_quarantine_row_released_while_paging_steps_back(requests_mock):
-    first = [qrow(m) for m in range(1, 251)]
+    size = QUARANTINE_PAGE
+    first = [qrow(m) for m in range(1, size + 1)]
     # mid 3 was released after the first page: every row moved up one place
-    shifted = [qrow(m) for m in range(1, 3)] + [qrow(m) for m in range(4, 301)]
-    answers = {"0": first, "249": shifted[249:499]}
+    shifted = [qrow(m) for m in range(1, 3)] + [qrow(m) for m in range(4, size + 51)]
+    answers = {"0": first, str(size - 1): shifted[size - 1:2 * size - 1]}
 
     def page(request, context):
         offset = request.qs["offset"][0]
         rows = answers.pop(offset, None)
         if rows is None:
-            rows = shifted[int(offset):int(offset) + 250]
+            rows = shifted[int(offset):int(offset) + size]
         return {"meta": {"totalCount": len(rows)}, "data": rows}
 
     m = requests_mock.get(QUARANTINE_URL, json=page)
     envelope = mocked().run(CMD, {**QUARANTINE, **HOUR})
     offsets = [r.qs["offset"][0] for r in m.request_history]
-    # offset 249 now starts at mid 251, a row never read: step back a page, then go on
-    assert offsets == ["0", "249", "0", "249"]
+    # offset size-1 now starts at mid size+1, a row never read: step back a page, then go on
+    assert offsets == ["0", str(size - 1), "0", str(size - 1)]
     ids = [i["id"] for i in envelope["items"]]
-    assert ids == list(range(1, 251)) + list(range(251, 301))
+    assert ids == list(range(1, size + 1)) + list(range(size + 1, size + 51))
 
 
 def test_fetch_event_tracking_new_mail_while_paging_only_duplicates(requests_mock):

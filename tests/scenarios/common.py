@@ -45,3 +45,52 @@ def optional_captures(*names: str) -> list:
     """Captures to add to a list of our own bodies: [] when the folder is absent, so our bodies still run."""
     return [capture(n) for n in names] if CAPTURES.is_dir() else []
 
+
+
+class Recorder:
+    """A stand-in transport with no HTTP: records each request and answers every one with `answer`."""
+
+    appliance = "esa"
+
+    def __init__(self, answer=None):
+        self.calls: list[tuple] = []
+        self.answer = {"data": []} if answer is None else answer
+
+    def ensure_login(self):
+        return None
+
+    def request(self, method, path, params=None, body=None):
+        from cisco_esa.asyncos.transport import Response
+        self.calls.append((method, path, params, body))
+        return Response(200, self.answer, {})
+
+    def get(self, path, params=None):
+        return self.request("GET", path, params)
+
+    def post(self, path, body, params=None):
+        return self.request("POST", path, params, body)
+
+    def delete(self, path, body=None, params=None):
+        return self.request("DELETE", path, params, body)
+
+    @staticmethod
+    def path(*segments):
+        from cisco_esa.asyncos.transport import Transport
+        return Transport.path(*segments)
+
+
+def handler_calls(command: str, typed_params: dict, answer=None):
+    """Run a command's handler on already-typed params against a Recorder: (Result, requests made)."""
+    from cisco_esa.asyncos.api import AsyncOS
+    from cisco_esa.core.context import Context
+    from cisco_esa.core.registry import manifest
+    recorder = Recorder(answer)
+    result = manifest().find(command).handler(typed_params, Context(api=AsyncOS(recorder), clock=lambda: FROZEN_NOW))
+    return result, recorder.calls
+
+
+def recorded_api(answer=None):
+    """An AsyncOS over a Recorder: (api, the list of requests it makes)."""
+    from cisco_esa.asyncos.api import AsyncOS
+    recorder = Recorder(answer)
+    return AsyncOS(recorder), recorder.calls

@@ -60,7 +60,7 @@ __all__ = [
     "load_mappings",
 ]
 
-SCHEMA_PATH = Path(__file__).parent / "meta" / "field_mapping.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "meta" / "field_mapping.schema.json"
 
 # {jsonpath}=value: the path holds no braces, the value is everything after "}=".
 _SEARCH_RE = re.compile(r"^\{(?P<path>[^{}]+)\}=(?P<value>.*)$", re.DOTALL)
@@ -529,7 +529,7 @@ def _generate(fields: tuple[Field, ...]) -> tuple[Callable[[Any], dict], str]:
             store(base + 1, names)
     emit(1, "return out")
     source = "\n".join(lines) + "\n"
-    exec(compile(source, "<cisco_esa.mapping generated>", "exec"), namespace)
+    exec(compile(source, "<cisco_esa.fetch.mapping generated>", "exec"), namespace)
     return namespace["map_event"], source
 
 

@@ -55,11 +55,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from cisco_esa import checkpoint as ckpt
+from cisco_esa.fetch import checkpoint as ckpt
 from cisco_esa.core import resources
-from cisco_esa.mapping import load_mappings
-from cisco_esa.core.outcome import CommandError, InputError, Item, Result, UnexpectedResponse
-from cisco_esa.paging import data_rows
+from cisco_esa.fetch.mapping import load_mappings
+from cisco_esa.core.outcome import CommandError, Item, Result, UnexpectedResponse
+from cisco_esa.asyncos import api
 from cisco_esa.core.timefmt import endpoint_window, floor_minute, iso, minute_param, parse_appliance_time
 
 log = logging.getLogger("cisco_esa.fetch")
@@ -77,9 +77,8 @@ MAX_STEP_BACKS = 50
 @dataclass(frozen=True)
 class Source:
     name: str                 # the sourceType tag and the checkpoint's source key
-    path: str
-    page_max: int             # the spec's bound on Limit
-    fixed: dict               # query parameters besides dates, offset and limit
+    page: Callable[..., list]  # (api, start, end, offset, limit) -> rows: the endpoint
+    page_max: int             # the endpoint's page size
     ascending: bool           # the list comes oldest first
     identify: Callable[[Any], tuple[str, Any, str | None]]  # row -> (key, item id, display time)
     iso_twin: str             # the name of the event time's ISO-8601 twin in a mapped event
@@ -119,12 +118,12 @@ def _quarantine_identity(row):
 
 
 TRACKING = Source(
-    "messageTracking", "message-tracking/messages", 100,
-    {"ciscoHost": "All_Hosts", "searchOption": "messages"}, False, _tracking_identity, "timestamp_iso",
+    "messageTracking", lambda a, lo, hi, offset, limit: a.tracking_page(lo, hi, {}, offset, limit),
+    api.TRACKING_PAGE, False, _tracking_identity, "timestamp_iso",
 )
 QUARANTINE = Source(
-    "spamQuarantine", "quarantine/messages", 250,
-    {"quarantineType": "spam", "orderBy": "date", "orderDir": "asc"}, True, _quarantine_identity, "date_iso",
+    "spamQuarantine", lambda a, lo, hi, offset, limit: a.spam_page(lo, hi, {}, offset, limit, oldest_first=True),
+    api.QUARANTINE_PAGE, True, _quarantine_identity, "date_iso",
 )
 SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE}
 
@@ -192,7 +191,7 @@ class _Run:
 
     def __init__(self, ctx, source: Source, seen: dict, cap: int):
         self.ctx = ctx
-        self.client = ctx.client
+        self.api = ctx.api
         self.source = source
         self.seen = seen            # from the checkpoint: key -> time
         self.cap = cap
@@ -207,13 +206,10 @@ class _Run:
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
-        params = {"startDate": minute_param(lo), "endDate": minute_param(hi), **self.source.fixed,
-                  "offset": offset, "limit": limit}
-        rows = data_rows(self.client.get(self.source.path, params).body, self.source.path)
+        rows = self.source.page(self.api, minute_param(lo), minute_param(hi), offset, limit)
         self.requests += 1
         self.rows_read += len(rows)
-        if self.ctx.progress is not None:
-            self.ctx.progress(self.rows_read, None)
+        self.ctx.rows_read(self.rows_read)
         return rows
 
     def _is_new(self, ev: Event) -> bool:
@@ -315,8 +311,6 @@ class _Run:
 
 def fetch_event(params: dict, ctx) -> Result:
     source = SOURCES[params["messages_source"].casefold()]
-    if params["end_time"] < params["start_time"]:
-        raise InputError([f"end_time: {iso(params['end_time'])} is before start_time {iso(params['start_time'])}"])
     state = ckpt.load(ctx.state)
     if params.get("offset") is not None and params.get("limit") is not None:
         return _one_page(source, params, state, ctx)

@@ -1,0 +1,205 @@
+"""The AsyncOS REST API, one method per endpoint (asyncos-api.md): paths, fixed parameters, body
+shapes and page sizes live here and nowhere else. Methods return the transport's Response (status
+and decoded body); turning bodies into plain rows is the parsers' job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from cisco_esa.asyncos.transport import Response, Transport
+from cisco_esa.core.outcome import ApplianceError, NotFound, UnexpectedResponse
+
+TRACKING_PAGE = 100     # the appliance's page cap for message tracking (§1.4)
+QUARANTINE_PAGE = 100   # the documented cap is 250 (§1.4); 100 keeps each answer small
+LIST_PAGE = 100
+
+# Always sent with a tracking search: every managed host, messages rather than connections (§2.1).
+TRACKING_FIXED = {"ciscoHost": "All_Hosts", "searchOption": "messages"}
+# Lower-case f in "filter" is the real spelling, capital O/V for attachments (§2.1).
+TRACKING_CONTAINS = {
+    "subject": ("subjectfilterOperator", "subjectfilterValue"),
+    "sender": ("envelopeSenderfilterOperator", "envelopeSenderfilterValue"),
+    "recipient": ("envelopeRecipientfilterOperator", "envelopeRecipientfilterValue"),
+    "attachment_name": ("attachmentNameOperator", "attachmentNameValue"),
+}
+TRACKING_SHA256 = "fileSha256"
+TRACKING_MESSAGE_ID = "messageIdHeader"
+# The other filter names the appliance takes (§2.1); ciscoHost may name one managed ESA on SMA.
+TRACKING_FILTERS = (
+    "ciscoHost", "senderIp", "ciscoMid", "domainNameOperator", "domainNameValue", "replyToOperator",
+    "replyToValue", "deliveryStatus",
+    "spamPositive", "quarantinedAsSpam", "suspectSpam", "virusPositive", "containedMaliciousUrls",
+    "containedNeutralUrls", "graymail", "message_delivered", "hardBounced", "softBounced",
+    "inOutbreakQuarantine", "daneFailure", "safeprintExt",
+    "quarantineStatus", "messageDirection", "urlReputation", "dlpViolationsSeverities", "dlpAction",
+    "dmarcAction", "advancedMalwareProtection", "advancedMalwareProtectionMailflowDirection",
+    "macroFileTypesDetected", "macroMailflowDirection", "contentFiltersName", "contentFiltersDirection",
+    "contentFiltersAction", "mailPolicyName", "mailPolicyDirection", "sdrCategories", "sdrThreatLevels",
+    "sdrReputation", "ipReputation", "urlCategories", "quarantinedTo", "threatName", "geoLocation",
+    "etfSources", "etfIocs", "smime", "appForwarding", "webInteractionTrackingUrls",
+    "webInteractionTrackingMailflowDirection",
+)
+# Query keys a search sets itself, so no free-form filter may carry them.
+TRACKING_RESERVED = ("startDate", "endDate", "offset", "limit", "searchOption")
+
+# The spec's display values -> the spam quarantine's words, lower case (§5.1).
+SPAM_FILTER_BY = {"From_Address": "from_address", "To_Address": "to_address", "Subject": "subject"}
+SPAM_OPERATORS = {"Contains": "contains", "Is": "is", "Begins_With": "begins_with", "Ends_With": "ends_with",
+                  "Does_Not_Contain": "does_not_contain"}
+LISTS = {"Blocklist": "blocklist", "Safelist": "safelist"}
+LIST_VIEWS = {"Recipient": "recipient", "Sender": "sender"}
+LIST_ACTIONS = {"Add": "add", "Edit": "edit", "Append": "append"}
+REPORT_DIRECTIONS = {"Ascending": "asc", "Descending": "desc"}
+REPORT_OPERATORS = {"Begins With": "begins_with", "Is": "is"}
+
+
+@dataclass
+class Pages:
+    rows: list = field(default_factory=list)
+    requests: int = 0
+    truncated: bool = False  # the cap stopped us while the appliance may have had more
+
+
+def data_rows(body: Any, what: str) -> list:
+    """The `data` array of a list answer."""
+    if not isinstance(body, dict) or "data" not in body:
+        raise UnexpectedResponse(f"the answer to {what} has no data.")
+    rows = body["data"]
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise UnexpectedResponse(f"the data of {what} is not a list.")
+    return rows
+
+
+class AsyncOS:
+    """The appliance's API over one Transport (thread-safe, as the transport is)."""
+
+    def __init__(self, transport: Transport):
+        self.transport = transport
+
+    @property
+    def appliance(self) -> str:
+        return self.transport.appliance
+
+    # -- account (§1.2, §1.6) -------------------------------------------------------------
+    def login(self) -> dict | None:
+        """Log in now (JWT) and return what the appliance said about the account."""
+        return self.transport.ensure_login()
+
+    def privileges(self) -> Response:
+        return self.transport.get("login/privileges")
+
+    # -- message tracking (§2-§4) ------------------------------------------------------
+    def tracking_messages(self, start: str, end: str, filters: dict, offset: int, limit: int) -> Response:
+        """GET message-tracking/messages: one page, newest first (§2)."""
+        query = {"startDate": start, "endDate": end, **TRACKING_FIXED, **filters, "offset": offset, "limit": limit}
+        return self.transport.get("message-tracking/messages", query)
+
+    def tracking_page(self, start: str, end: str, filters: dict, offset: int, limit: int) -> list:
+        return data_rows(self.tracking_messages(start, end, filters, offset, limit).body, "message-tracking/messages")
+
+    def tracking_search(self, start: str, end: str, filters: dict, *, cap: int,
+                        on_page: Callable[[int], None] | None = None) -> Pages:
+        return _page_all(lambda offset, limit: self.tracking_page(start, end, filters, offset, limit),
+                         TRACKING_PAGE, cap, on_page)
+
+    def message_details(self, serial: str, mid: int, icid: int | None = None) -> Response:
+        return self._details("details", serial, mid, icid)
+
+    def amp_details(self, serial: str, mid: int, icid: int | None = None) -> Response:
+        return self._details("amp-details", serial, mid, icid)
+
+    def dlp_details(self, serial: str, mid: int, icid: int | None = None) -> Response:
+        return self._details("dlp-details", serial, mid, icid)
+
+    def url_details(self, serial: str, mid: int, icid: int | None = None) -> Response:
+        return self._details("url-details", serial, mid, icid)
+
+    def _details(self, endpoint: str, serial: str, mid: int, icid: int | None) -> Response:
+        return self.transport.get(f"message-tracking/{endpoint}", {"serialNumber": serial, "mid": mid, "icid": icid})
+
+    # -- spam quarantine (§5-§7) -------------------------------------------------------
+    def spam_page(self, start: str, end: str, filters: dict, offset: int, limit: int, *,
+                  oldest_first: bool = False) -> list:
+        """One page of GET quarantine/messages of the spam quarantine, ordered by date (§5.1)."""
+        query = {"quarantineType": "spam", "startDate": start, "endDate": end, "orderBy": "date",
+                 "orderDir": "asc" if oldest_first else "desc", **filters, "offset": offset, "limit": limit}
+        return data_rows(self.transport.get("quarantine/messages", query).body, "quarantine/messages")
+
+    def spam_search(self, start: str, end: str, filters: dict, *, cap: int,
+                    on_page: Callable[[int], None] | None = None) -> Pages:
+        return _page_all(lambda offset, limit: self.spam_page(start, end, filters, offset, limit),
+                         QUARANTINE_PAGE, cap, on_page)
+
+    def spam_details(self, mid: int) -> Response:
+        try:
+            return self.transport.get("quarantine/messages/details", {"mid": mid, "quarantineType": "spam"})
+        except ApplianceError as exc:
+            if exc.status_code == 404:
+                # how an unknown mid is answered is not documented (§6): a 404 reads as "not found"
+                raise NotFound(f"Message ID {mid} not found.", raw=exc.raw) from None
+            raise
+
+    def release_spam(self, mid: int) -> Response:
+        return self.transport.post("quarantine/messages", {"action": "release", "quarantineType": "spam", "mids": [mid]})
+
+    def delete_spam(self, mid: int) -> Response:
+        # delete is a DELETE with a body and no action key (§7)
+        return self.transport.delete("quarantine/messages", {"quarantineType": "spam", "mids": [mid]})
+
+    # -- safelist / blocklist (§8) -----------------------------------------------------
+    def list_view(self, kind: str, view: str, *, cap: int, search: str | None = None,
+                  on_page: Callable[[int], None] | None = None) -> Pages:
+        """Every page of one view. `search` is honoured only with the recipient view or order, so
+        both are sent as the view itself (§8.1)."""
+        query = {"action": "view", "quarantineType": "spam", "viewBy": view, "orderBy": view, "orderDir": "asc",
+                 "search": search}
+
+        def page(offset: int, limit: int) -> list:
+            body = self.transport.get(f"quarantine/{kind}", {**query, "offset": offset, "limit": limit}).body
+            return data_rows(body, f"quarantine/{kind}")
+
+        return _page_all(page, LIST_PAGE, cap, on_page)
+
+    def change_list(self, kind: str, action: str, view: str, keys: list[str], values: list[str]) -> Response:
+        """POST add / edit / append (§8.2): by recipient the keys go in recipientAddresses and the
+        senders in senderList; by sender the keys go in senderAddresses and the recipients in recipientList."""
+        lists = {"recipientAddresses": keys, "senderList": values} if view == "recipient" else \
+            {"senderAddresses": keys, "recipientList": values}
+        return self.transport.post(f"quarantine/{kind}", {"action": action, "quarantineType": "spam", "viewBy": view,
+                                                          **lists})
+
+    def delete_list_entry(self, kind: str, view: str, key: str) -> Response:
+        # DELETE deletes whole entries and takes no `action` key (§8.3)
+        field_name = "recipientList" if view == "recipient" else "senderList"
+        return self.transport.delete(f"quarantine/{kind}", {"quarantineType": "spam", "viewBy": view,
+                                                            field_name: [key]})
+
+    # -- reporting (§9) ----------------------------------------------------------------
+    def report(self, group: str, counter: str | None, query: dict) -> Response:
+        # group and counter come from input: each one a single encoded path segment
+        segments = ("reporting", group, counter) if counter else ("reporting", group)
+        return self.transport.get(Transport.path(*segments), query)
+
+
+def _page_all(page: Callable[[int, int], list], page_size: int, cap: int,
+              on_page: Callable[[int], None] | None) -> Pages:
+    """offset/limit pages until a short page, up to `cap` rows. `meta.totalCount` is not a
+    reliable grand total (§1.4), so it is never trusted."""
+    out = Pages()
+    offset = 0
+    while len(out.rows) < cap:
+        size = min(page_size, cap - len(out.rows))
+        rows = page(offset, size)
+        out.requests += 1
+        out.rows.extend(rows)
+        if on_page:
+            on_page(len(out.rows))
+        if len(rows) < size:
+            return out
+        offset += len(rows)
+    # Full pages all the way to the cap: one more row would tell, but costs a request; say "maybe".
+    out.truncated = True
+    return out

@@ -1,0 +1,1 @@
+"""Pure parsers: AsyncOS JSON answers -> plain rows and fields. No I/O, nothing about commands."""
