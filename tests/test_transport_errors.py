@@ -24,6 +24,7 @@ from urllib3.exceptions import (
 )
 
 from cisco_esa.asyncos.auth import JwtAuth
+from cisco_esa.asyncos.body import NOT_JSON, decode_body
 from cisco_esa.asyncos.detect import detect_appliance
 from cisco_esa.asyncos.transport import Connection, Transport
 from cisco_esa.core.outcome import (
@@ -35,6 +36,7 @@ from cisco_esa.core.outcome import (
     classify,
     transport_error,
 )
+from cisco_esa.core.redaction import Secrets
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import recorded_sleeps
@@ -352,6 +354,24 @@ def test_transport_jwt_401_html_from_a_proxy_failed_401_no_relogin(mock):
     assert login.call_count == 1 and mock.call_count == 2
 
 
+def test_transport_jwt_401_html_on_a_write_recorded_body_null_failed_401(mock):
+    mock.post(f"{BASE}/login", [login_ok()])
+    mock.delete(f"{BASE}/quarantine/blocklist", status_code=401, text="<html>Proxy login required</html>")
+    envelope = Integration({"server_url": "https://esa.test:6443", "username": "admin", "password": "pw"},
+                           clock=lambda: FROZEN_NOW).run("unblock_domains_or_email_addresses",
+                                                         {"domains_or_email_addresses": ["a.example"]})
+    error = {"failure_indicator": "Unblock Domains or Email Addresses failed.", "status_code": 401, "message": AUTH_401}
+    assert envelope == {
+        "command": "unblock_domains_or_email_addresses", "display_name": "Unblock Domains or Email Addresses",
+        "status": "Failed", "error": error, "items": [{"id": "a.example", "status": "Failed", "error": error}],
+        "data": {"list_type": "blocklist", "view_by": "sender", "deleted": [], "not_found": [], "failed": ["a.example"],
+                 "outcome_unknown": [], "total_count": 0,
+                 "counts": {"requested": 1, "deleted": 0, "not_found": 0, "failed": 1, "outcome_unknown": 0}},
+        "raw_data": {"responses": [{"entry": "a.example", "status": 401, "body": None}]}}
+    assert [(r.method, r.path) for r in mock.request_history] == [("POST", "/esa/api/v2.0/login"),
+                                                                 ("DELETE", "/esa/api/v2.0/quarantine/blocklist")]
+
+
 def test_transport_jwt_login_answered_401_html_failed_401(mock):
     mock.post(f"{BASE}/login", status_code=401, text="<html>Unauthorized</html>")
     envelope = Integration({"server_url": "https://esa.test:6443", "username": "admin", "password": "pw"},
@@ -418,6 +438,24 @@ def test_transport_refreshed_token_on_a_relogin_answer_adopted(mock):
     c.get("login/privileges")
     assert [r.headers.get("jwtToken") for r in mock.request_history] == [None, "tok-1", None, "tok-2", "tok-3"]
     assert c.logins == 2
+
+
+# ---------------------------------------------------------------- the body: decoded, masked, parsed
+@pytest.mark.parametrize("content,status,expected", [
+    (b"", 200, None), (b"", 500, None), (b'{"data": [1]}', 200, {"data": [1]}), (b'{"error": {}}', 401, {"error": {}}),
+    (b"<html>proxy</html>", 401, None), (b"<html>down</html>", 502, None), (b"<html>portal</html>", 200, NOT_JSON),
+    (b'{"data": ', 200, NOT_JSON), (b"<html>", 399, NOT_JSON), (b"<html>", 400, None),
+])
+def test_transport_decode_body(content, status, expected):
+    body = decode_body(content, None, status, Secrets())
+    assert body is expected if expected is None or expected is NOT_JSON else body == expected
+
+
+def test_transport_decode_body_masks_an_echoed_secret_and_keeps_the_charset():
+    secrets = Secrets()
+    secrets.add("S3cret!pass")
+    body = decode_body('{"echo": "S3cret!pass", "name": "é"}'.encode("latin-1"), "latin-1", 200, secrets)
+    assert body == {"echo": "***", "name": "é"}
 
 
 # ---------------------------------------------------------------- JwtAuth alone: the generation guard
