@@ -201,6 +201,12 @@ def _conn():
     return object()  # stands for the urllib3 connection the error names
 
 
+def _ssl_error(reason: str) -> ssl.SSLError:
+    error = ssl.SSLError(1, f"[SSL: {reason}] {reason.lower().replace('_', ' ')}")
+    error.reason = reason  # as the ssl module sets it from OpenSSL's code
+    return error
+
+
 TABLE = [
     # (id, exception, never sent, message for a read, message for a write)
     ("refused-linux", _wrapped(NewConnectionError(_conn(), "Failed"), cause=ConnectionRefusedError(111, "Connection refused")),
@@ -255,6 +261,11 @@ TABLE = [
      False, "The connection to esa.test:6443 broke before an answer came (the TLS connection was closed): check that "
             "the appliance is up and responsive, then try again.",
      BROKE_WRITE.format(host=HOST, reason="the TLS connection was closed")),
+    ("tls-other", requests.exceptions.SSLError(MaxRetryError(None, "/x", SSLError(_ssl_error("WRONG_VERSION_NUMBER")))),
+     False, "The TLS connection to esa.test:6443 failed (WRONG_VERSION_NUMBER): check that server_url's scheme and port "
+            "are those of the appliance's HTTPS API.",
+     "The TLS connection to esa.test:6443 failed during POST quarantine/messages (WRONG_VERSION_NUMBER); the change may "
+     "or may not have been applied: check the appliance before trying again."),
     ("generic-connection-error", requests.exceptions.ConnectionError("boom"),
      False, COULD_NOT_CONNECT.format(host=HOST, reason="boom"), BROKE_WRITE.format(host=HOST, reason="boom")),
     ("anything-else", requests.exceptions.RequestException("odd"),

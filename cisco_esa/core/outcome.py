@@ -224,8 +224,12 @@ _NO_ANSWER = Failure(False, NO_ANSWER_READ, NO_ANSWER_WRITE)
 _HUNG_UP = Failure(False, BROKE_READ, BROKE_WRITE, reason="the appliance closed the connection without answering")
 _RESET = Failure(False, BROKE_READ, BROKE_WRITE, reason="connection reset")
 _TLS_CLOSED = Failure(False, BROKE_READ, BROKE_WRITE, reason="the TLS connection was closed")
-_TLS_FAILED = Failure(True, "The TLS handshake with {host} failed ({reason}): check that server_url's scheme and port "
-                            "are those of the appliance's HTTPS API.", reason=_ssl_reason)
+# Other TLS errors may come from the handshake or from mid-answer: the type cannot tell, so a
+# write's outcome is unknown.
+_TLS_FAILED = Failure(False, "The TLS connection to {host} failed ({reason}): check that server_url's scheme and port "
+                             "are those of the appliance's HTTPS API.",
+                      "The TLS connection to {host} failed during {method} {path} ({reason}); the change may or may "
+                      "not have been applied: check the appliance before trying again.", reason=_ssl_reason)
 _BROKEN = Failure(False, BROKE_READ, BROKE_WRITE, reason="the connection broke")
 _UNCLEAR = Failure(False, COULD_NOT_CONNECT, BROKE_WRITE)
 _OTHER = Failure(False, "The request to {host} failed: {reason}.",
@@ -248,7 +252,7 @@ TRANSPORT_TABLE: dict[type, Failure] = {
     rq.Timeout: _NO_ANSWER, u3.TimeoutError: _NO_ANSWER, TimeoutError: _NO_ANSWER,  # socket.timeout too
     http.client.RemoteDisconnected: _HUNG_UP,
     ConnectionResetError: _RESET,
-    ssl.SSLEOFError: _TLS_CLOSED, ssl.SSLZeroReturnError: _TLS_CLOSED,
+    ssl.SSLEOFError: _TLS_CLOSED, ssl.SSLZeroReturnError: _TLS_CLOSED, ssl.SSLSyscallError: _TLS_CLOSED,
     ssl.SSLError: _TLS_FAILED, u3.SSLError: _TLS_FAILED, rq.SSLError: _TLS_FAILED,
     u3.ProtocolError: _BROKEN, http.client.HTTPException: _BROKEN, ConnectionError: _BROKEN,
     rq.ChunkedEncodingError: _BROKEN, rq.ContentDecodingError: _BROKEN,
