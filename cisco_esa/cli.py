@@ -268,7 +268,7 @@ class _Run:
         if progress:
             sys.stderr.write("\n")
         self.progress_shown = False
-        self.emit(envelope)
+        envelope = self.emit(envelope)
         self.printed = True
         self.tell(envelope)
         checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
@@ -277,7 +277,8 @@ class _Run:
             self.state_written = True
         return envelope
 
-    def emit(self, envelope: dict) -> None:
+    def emit(self, envelope: dict) -> dict:
+        """Print the result; returns the envelope printed (a Failed one if the result had no JSON form)."""
         from cisco_esa import render
 
         if self.output == "text":
@@ -285,13 +286,18 @@ class _Run:
             sys.stdout.write(render.render(envelope, colour=colour))
         elif self.output == "ndjson":
             data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-            for event in data.get("events") or []:
-                sys.stdout.write(render.dumps(event) + "\n")
             rest = dict(envelope, data={k: v for k, v in data.items() if k != "events"})
-            sys.stdout.write(render.dumps(rest) + "\n")
+            try:
+                lines = [render.dumps(event) for event in data.get("events") or []]
+            except ValueError:
+                lines, rest = [], envelope  # to_json below turns it into the Failed envelope
+            text, envelope = render.to_json(rest)
+            sys.stdout.write("".join(line + "\n" for line in lines) + text + "\n")
         else:
-            sys.stdout.write(render.dumps(envelope, pretty=self.args.pretty) + "\n")
+            text, envelope = render.to_json(envelope, pretty=self.args.pretty)
+            sys.stdout.write(text + "\n")
         sys.stdout.flush()
+        return envelope
 
     def tell(self, envelope: dict) -> None:
         """What a person must not miss goes to stderr too, whatever the output: a Failed run's

@@ -87,7 +87,9 @@ def _column(spec) -> tuple[str, str, int]:
 
 
 def table(title: str, header: list[str], rows: list[list[str]], limit: int = MAX_ROWS,
-          count: str | None = None) -> list[str]:
+          count: str | None = None, more: str = "use --output json") -> list[str]:
+    if not rows:
+        return [f"{title} (0)"]
     shown = rows[:limit]
     widths = [max([len(h)] + [len(r[i]) for r in shown]) for i, h in enumerate(header)]
 
@@ -97,11 +99,14 @@ def table(title: str, header: list[str], rows: list[list[str]], limit: int = MAX
     out = [f"{title} ({count or len(rows)})", line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in shown]
     if len(rows) > limit:
-        out.append(f"  {ELLIPSIS} {len(rows) - limit} more rows, use --output json")
+        hidden = len(rows) - limit
+        out.append(f"  {ELLIPSIS} {hidden} more {'row' if hidden == 1 else 'rows'}, {more}")
     return out
 
 
-def _table_lines(spec: dict, data: dict) -> list[str]:
+def _table_lines(spec: dict, data: dict, limit: int | None, more: str) -> list[str]:
+    declared = spec.get("max_rows", MAX_ROWS)
+    limit = min(limit, declared) if limit else declared
     if "pairs" in spec:
         mapping = resolve(data, spec["pairs"])
         if not isinstance(mapping, dict):
@@ -109,7 +114,7 @@ def _table_lines(spec: dict, data: dict) -> list[str]:
         width = spec.get("width", FIELD_WIDTH)
         header = spec.get("columns", ["name", "value"])
         rows = [[cell(k), cell(v, width)] for k, v in mapping.items()]
-        return table(spec["title"], header, rows, spec.get("max_rows", MAX_ROWS))
+        return table(spec["title"], header, rows, limit, more=more)
     rows = resolve(data, spec["rows"])
     if rows is MISSING:
         return []
@@ -117,8 +122,8 @@ def _table_lines(spec: dict, data: dict) -> list[str]:
     columns = [_column(c) for c in spec["columns"]]
     # A column no row has (the other variant of a command, say) is left out, not shown empty.
     columns = [c for c in columns if any(resolve(r, c[0]) is not MISSING for r in rows)] or columns[:1]
-    body = [[cell(resolve(r, path), width) for path, _label, width in columns] for r in rows]
-    return table(spec["title"], [label for _p, label, _w in columns], body, spec.get("max_rows", MAX_ROWS))
+    cells = [[cell(resolve(r, path), width) for path, _label, width in columns] for r in rows]
+    return table(spec["title"], [label for _p, label, _w in columns], cells, limit, more=more)
 
 
 def fill(template: str, data: dict) -> str | None:
@@ -148,17 +153,30 @@ def cap_notice(envelope: dict) -> str | None:
             continue
         count = resolve(data, cap["count"])
         text = fill(cap["hint"], data) or cap["hint"]
-        return f"{envelope['display_name']}: capped at {plain(count)} {cap['noun']}; {text}"
+        return f"{envelope['display_name']}: capped at {plain(count)} {_noun(cap['noun'], count)}; {text}"
     return None
+
+
+def _noun(plural: str, count) -> str:
+    if count != 1:
+        return plural
+    return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
 
 
 # ---------------------------------------------------------------- the whole envelope
 def render(envelope: dict, colour: bool = False) -> str:
+    """The status line, then the body."""
     status = envelope.get("status", "Failed")
     head = f"{envelope.get('display_name')}: {status}"
     if colour and status in _COLOURS:
         head = f"\x1b[{_COLOURS[status]}m{head}\x1b[0m"
-    lines = [head]
+    return "\n".join([head, *body(envelope)]) + "\n"
+
+
+def body(envelope: dict, max_rows: int | None = None, more: str = "use --output json") -> list[str]:
+    """The error triplet, the items that failed, and the command's declared summary, fields and
+    tables, each block after a blank line; `max_rows` bounds the tables further (the demo)."""
+    lines: list[str] = []
     error = envelope.get("error")
     if error:
         lines += ["", *_pairs([("failure indicator", error.get("failure_indicator")),
@@ -168,8 +186,8 @@ def render(envelope: dict, colour: bool = False) -> str:
     if failed:
         rows = [[cell(i.get("id")), cell((i.get("error") or {}).get("status_code")),
                  cell((i.get("error") or {}).get("message"), FIELD_WIDTH)] for i in failed]
-        lines += [""] + table("Failed items", ["id", "status code", "message"], rows,
-                              count=f"{len(failed)} of {len(envelope['items'])}")
+        lines += [""] + table("Failed items", ["id", "status code", "message"], rows, max_rows or MAX_ROWS,
+                              count=f"{len(failed)} of {len(envelope['items'])}", more=more)
     data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
     spec = declaration(envelope.get("command", ""))
     if data:
@@ -179,17 +197,18 @@ def render(envelope: dict, colour: bool = False) -> str:
         for f in spec.get("fields", []):
             path, label = (f, f) if isinstance(f, str) else (f["path"], f.get("label", f["path"]))
             value = resolve(data, path)
-            if value is not MISSING:
+            # An empty field (nothing failed, no time rounded) is noise to a reader; false is not.
+            if value is not MISSING and value not in (None, [], {}, ""):
                 fields.append((label, value))
         if summary or notice:
             lines += ["", *summary, *([notice] if notice else [])]
         if fields:
             lines += ["", *_pairs(fields)]
         for t in spec.get("tables", []):
-            block = _table_lines(t, data)
+            block = _table_lines(t, data, max_rows, more)
             if block:
                 lines += ["", *block]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _pairs(pairs: list[tuple[str, Any]], width: int = FIELD_WIDTH) -> list[str]:
@@ -197,22 +216,25 @@ def _pairs(pairs: list[tuple[str, Any]], width: int = FIELD_WIDTH) -> list[str]:
     return [f"{(label + ':').ljust(pad + 1)} {shorten(plain(value), width)}" for label, value in pairs]
 
 
-def dumps(envelope: dict, pretty: bool = False) -> str:
-    """Strict RFC 8259 JSON: a NaN or an infinity that slipped in is no JSON at all, so the
-    answer becomes a Failed envelope naming the problem instead of invalid output."""
-    kw = {"indent": 2} if pretty else {"separators": (",", ":")}
+def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
+    """Strict RFC 8259 JSON and the envelope it holds: a NaN or an infinity that slipped in has
+    no JSON form, so the answer becomes a Failed envelope naming the problem, never invalid JSON."""
     try:
-        return json.dumps(envelope, ensure_ascii=False, allow_nan=False, **kw)
+        return dumps(envelope, pretty), envelope
     except ValueError:
-        indicator = f"{envelope.get('display_name')} failed."
         from cisco_esa.manifest import manifest
 
         command = manifest().find(str(envelope.get("command")))
-        if command is not None:
-            indicator = command.failure_indicator
+        indicator = command.failure_indicator if command else f"{envelope.get('display_name')} failed."
         failed = {"command": envelope.get("command"), "display_name": envelope.get("display_name"),
                   "status": "Failed", "data": {}, "raw_data": {},
                   "error": {"failure_indicator": indicator, "status_code": None,
-                            "message": "The result held a number JSON cannot carry (NaN or Infinity); nothing was printed."},
+                            "message": "The result held a number JSON cannot carry (NaN or Infinity), so it was not printed."},
                   "items": []}
-        return json.dumps(failed, ensure_ascii=False, allow_nan=False, **kw)
+        return dumps(failed, pretty), failed
+
+
+def dumps(value, pretty: bool = False) -> str:
+    """Compact (or indented) strict JSON; ValueError on NaN or infinity."""
+    kw = {"indent": 2} if pretty else {"separators": (",", ":")}
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
