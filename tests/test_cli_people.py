@@ -170,3 +170,35 @@ def test_demo_text_steps_rendered_by_the_renderer(capsys):
     assert "       Released 1 of 1 message(s) from the spam quarantine.\n" in out
     assert "       Verdicts (1)\n" in out and "MALICIOUS" in out
     assert "more rows, see `cisco-esa demo --json`" in out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process")
+def test_fetch_event_real_sigint_mid_request_one_line_exit_130(sim, tmp_path):
+    """The real thing: the interpreter gets SIGINT while the appliance is slow to answer."""
+    import signal
+    import time
+
+    state = tmp_path / "fetch.state"
+    state.write_text('{"sources": {}, "version": 1}')
+    sim.inject("message-tracking/messages", "delay", delay=30)
+    # The child runs on the real clock, the simulator on the frozen one: an absolute window.
+    argv = ["run", "fetch_event", "--param", "messages_source=Message Tracking",
+            "--param", "start_time=2026-11-20T11:30:00Z", "--param", "end_time=2026-11-20T12:30:00Z"]
+    proc = subprocess.Popen([sys.executable, "-m", "cisco_esa", *argv, "--state", str(state)], cwd=tmp_path,
+                            env=_env(sim), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        # The log holds a request once answered: the login is, the delayed search is then in flight.
+        while not any(r.get("path", "").endswith("/login") for r in sim.request_log):
+            assert time.monotonic() < deadline, "the fetch never reached the appliance"
+            time.sleep(0.05)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        sim.clear_faults()
+    assert (proc.returncode, out) == (130, "")
+    assert err == (f"cisco-esa: interrupted: nothing was printed; the checkpoint in {state} was not advanced "
+                   f"(the next run starts where this one did).\n")
+    assert state.read_text() == '{"sources": {}, "version": 1}'
