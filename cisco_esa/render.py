@@ -52,7 +52,8 @@ def _walk(value: Any, parts: list[str]):
     if not isinstance(value, dict) or key not in value:
         return
     inner = value[key]
-    for element in (inner if isinstance(inner, list) else [inner]) if many else [inner]:
+    elements = inner if many and isinstance(inner, list) else [inner]
+    for element in elements:
         yield from _walk(element, parts[1:])
 
 
@@ -222,15 +223,13 @@ def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
     try:
         return dumps(envelope, pretty), envelope
     except ValueError:
+        from cisco_esa.integration import build_envelope
         from cisco_esa.manifest import manifest
+        from cisco_esa.outcome import CommandError
 
-        command = manifest().find(str(envelope.get("command")))
-        indicator = command.failure_indicator if command else f"{envelope.get('display_name')} failed."
-        failed = {"command": envelope.get("command"), "display_name": envelope.get("display_name"),
-                  "status": "Failed", "data": {}, "raw_data": {},
-                  "error": {"failure_indicator": indicator, "status_code": None,
-                            "message": "The result held a number JSON cannot carry (NaN or Infinity), so it was not printed."},
-                  "items": []}
+        name = str(envelope.get("command"))
+        failed = build_envelope(manifest().find(name), name, None, CommandError(
+            "The result held a number JSON cannot carry (NaN or Infinity), so it was not printed.", None))
         return dumps(failed, pretty), failed
 
 
