@@ -88,8 +88,11 @@ def _column(spec) -> tuple[str, str, int]:
 
 
 def table(title: str, header: list[str], rows: list[list[str]], limit: int = MAX_ROWS,
-          count: str | None = None, more: str = "use --output json") -> list[str]:
-    if not rows:
+          count: str | None = None, more: str = "use --output json", total: int | None = None) -> list[str]:
+    """`rows` may hold only the first `limit` rows of `total` (a fetch of 25,000 events is not
+    formatted to show 20)."""
+    total = len(rows) if total is None else total
+    if not total:
         return [f"{title} (0)"]
     shown = rows[:limit]
     widths = [max([len(h)] + [len(r[i]) for r in shown]) for i, h in enumerate(header)]
@@ -97,10 +100,10 @@ def table(title: str, header: list[str], rows: list[list[str]], limit: int = MAX
     def line(cells):
         return "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
 
-    out = [f"{title} ({count or len(rows)})", line(header), line(["-" * w for w in widths])]
+    out = [f"{title} ({count or total})", line(header), line(["-" * w for w in widths])]
     out += [line(r) for r in shown]
-    if len(rows) > limit:
-        hidden = len(rows) - limit
+    if total > limit:
+        hidden = total - limit
         out.append(f"  {ELLIPSIS} {hidden} more {'row' if hidden == 1 else 'rows'}, {more}")
     return out
 
@@ -123,8 +126,8 @@ def _table_lines(spec: dict, data: dict, limit: int | None, more: str) -> list[s
     columns = [_column(c) for c in spec["columns"]]
     # A column no row has (the other variant of a command, say) is left out, not shown empty.
     columns = [c for c in columns if any(resolve(r, c[0]) is not MISSING for r in rows)] or columns[:1]
-    cells = [[cell(resolve(r, path), width) for path, _label, width in columns] for r in rows]
-    return table(spec["title"], [label for _p, label, _w in columns], cells, limit, more=more)
+    cells = [[cell(resolve(r, path), width) for path, _label, width in columns] for r in rows[:limit]]
+    return table(spec["title"], [label for _p, label, _w in columns], cells, limit, more=more, total=len(rows))
 
 
 def fill(template: str, data: dict) -> str | None:
