@@ -18,12 +18,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 def declaration(command_id: str) -> dict:
     """The `render:` declaration of a command; the one place that reads it from the manifest."""
-    from cisco_esa.manifest import manifest
+    from cisco_esa.core.registry import manifest
 
-    for command in manifest().data["commands"]:
-        if command["id"] == command_id:
-            return command.get("render") or {}
-    return {}
+    command = manifest().find(command_id)
+    return command.render if command else {}
 
 
 # ---------------------------------------------------------------- paths into data
@@ -226,9 +224,9 @@ def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
     try:
         return dumps(envelope, pretty), envelope
     except ValueError:
-        from cisco_esa.integration import build_envelope
-        from cisco_esa.manifest import manifest
-        from cisco_esa.outcome import CommandError
+        from cisco_esa.core.envelope import build_envelope
+        from cisco_esa.core.registry import manifest
+        from cisco_esa.core.outcome import CommandError
 
         name = str(envelope.get("command"))
         failed = build_envelope(manifest().find(name), name, None, CommandError(

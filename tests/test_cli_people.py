@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from cisco_esa import __version__, cli
-from cisco_esa.manifest import manifest
+from cisco_esa.core.registry import manifest
 from tests.cli_helpers import frozen_cli, run_cli  # noqa: F401 (fixture)
 
 FETCH = ["run", "fetch_event", "--param", "messages_source=Message Tracking", "--param", "start_time=-1h",

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cisco_esa import render, resources
-from cisco_esa.manifest import ManifestError, load_manifest, manifest
-from cisco_esa.outcome import Result
+from cisco_esa.core.registry import ManifestError, load_manifest, manifest
+from cisco_esa.core.outcome import Result
 from tests.cli_helpers import frozen_cli, normalize_port, run_cli  # noqa: F401 (fixture)
 
 TEXT_OUTPUTS = Path(__file__).parent / "text_outputs"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from cisco_esa import resources
+from cisco_esa.core import resources
 from tests.cli_helpers import frozen_cli, normalize_port, run_cli  # noqa: F401 (fixture)
 
 DOC = resources.BUNDLE / "docs" / "incident.md"
