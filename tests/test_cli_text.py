@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cisco_esa import render, resources
+from cisco_esa import render
+from cisco_esa.core import resources
 from cisco_esa.core.registry import ManifestError, load_manifest, manifest
 from cisco_esa.core.outcome import Result
 from tests.cli_helpers import frozen_cli, normalize_port, run_cli  # noqa: F401 (fixture)
