@@ -9,10 +9,12 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
+
+from cisco_esa import statefile
+from cisco_esa.statefile import StateFileError
 
 EXIT = {"Successful": 0, "Partially Successful": 3, "Failed": 1}
 USAGE_ERROR = 2
@@ -131,34 +133,6 @@ def params_from(args) -> dict:
     return params
 
 
-def read_state(path: str | None) -> dict | None:
-    if not path or not os.path.exists(path):
-        return None
-    try:
-        state = json.loads(Path(path).read_text() or "null")
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--state file {path} is unreadable or not JSON ({exc}); move it aside to start afresh") from None
-    if state is not None and not isinstance(state, dict):
-        raise UsageError(f"--state file {path} does not hold a checkpoint object")
-    return state
-
-
-def write_state(path: str, state: dict) -> None:
-    """Atomically: a run killed half-way leaves the old checkpoint, never half a file."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=str(target.parent or "."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(state, fh, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 _OUR_LOGGERS = ("cisco_esa", "urllib3")
 
 
@@ -225,16 +199,29 @@ def cmd_run(args) -> int:
     if args.connection:
         _warn_if_readable_by_others(args.connection)
     conn = connection_from(args)
-    state = read_state(args.state)
     run = _Run(args, command, output)
     with _logging_restored():
         _setup_logging(args.verbose)
         try:
-            envelope = run.execute(conn, params, state)
+            with _state_file(args.state) as state_file:
+                envelope = run.execute(conn, params, state_file)
+        except StateFileError as exc:
+            if exc.usage:
+                raise UsageError(exc.message) from None
+            envelope = run.refuse(exc.message)
         except KeyboardInterrupt:
             run.interrupted()
             return INTERRUPTED
     return EXIT[envelope["status"]]
+
+
+@contextlib.contextmanager
+def _state_file(path: str | None):
+    if not path:
+        yield None
+        return
+    with statefile.opened(path) as state_file:
+        yield state_file
 
 
 def _warn_if_readable_by_others(path: str) -> None:
@@ -258,9 +245,10 @@ class _Run:
         self.state_written = False
         self.progress_shown = False
 
-    def execute(self, conn: dict, params: dict, state: dict | None) -> dict:
+    def execute(self, conn: dict, params: dict, state_file: "statefile.StateFile | None") -> dict:
         from cisco_esa.integration import Integration
 
+        state = state_file.read() if state_file else None
         progress = _progress_printer()
         self.progress_shown = progress is not None
         integration = Integration(conn)
@@ -272,9 +260,18 @@ class _Run:
         self.printed = True
         self.tell(envelope)
         checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
-        if self.args.state and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
-            write_state(self.args.state, checkpoint)
+        if state_file and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
+            state_file.write(checkpoint)
             self.state_written = True
+        return envelope
+
+    def refuse(self, message: str) -> dict:
+        """A run refused before its first request (an unusable state file): its Failed envelope."""
+        from cisco_esa.core.envelope import build_envelope
+        from cisco_esa.core.outcome import InputError
+
+        envelope = self.emit(build_envelope(self.command, self.command.id, None, InputError([message])))
+        self.tell(envelope)
         return envelope
 
     def emit(self, envelope: dict) -> dict:

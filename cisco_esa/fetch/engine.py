@@ -100,7 +100,7 @@ def _tracking_identity(row):
     if isinstance(mid, bool) or not isinstance(mid, (int, str)) or mid == "":
         key = _content_key(row)
         return key, key, attrs.get("timestamp")
-    key = f"{attrs.get('serialNumber') or '?'}:{mid}"
+    key = _bounded_key(f"{attrs.get('serialNumber') or '?'}:{mid}")
     return key, key, attrs.get("timestamp")
 
 
@@ -114,7 +114,12 @@ def _quarantine_identity(row):
     if isinstance(mid, bool) or not isinstance(mid, (int, str)) or mid == "":
         key = _content_key(row)
         return key, key, when
-    return str(mid), mid, when
+    return _bounded_key(str(mid)), mid, when
+
+
+def _bounded_key(key: str) -> str:
+    # a 300-character serial number would make a key the checkpoint refuses to load: hash it
+    return key if len(key) <= ckpt.MAX_KEY else "sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 TRACKING = Source(

@@ -5,7 +5,7 @@ and the captures."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -336,7 +336,7 @@ def test_fetch_event_quarantine_limit_250_is_accepted(requests_mock):
     ({"version": 1, "sources": {"syslog": {}}}, "unknown source 'syslog'"),
     ({"version": 1, "sources": {"messageTracking": {"watermark": "yesterday"}}}, "watermark"),
     ({"version": 1, "sources": {"messageTracking": {"seen": {"a:1": "2026-11-20T12:00:00Z"} | {
-        f"k{i}": "2026-11-20T12:00:00Z" for i in range(200_001)}}}}, "more than"),
+        f"k{i}": "2026-11-20T12:00:00Z" for i in range(1_000_001)}}}}, "more than"),
 ])
 def test_fetch_event_malformed_state_is_400_without_request(requests_mock, state, problem):
     envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state=state)
@@ -370,3 +370,16 @@ def test_fetch_event_captures_map_every_row(requests_mock, name, url, source):
             assert event["date_iso"].startswith("2022-") and event["date_iso"].endswith(":00Z")
     ids = [i["id"] for i in envelope["items"]]
     assert len(ids) == len(set(ids))
+
+
+def test_fetch_event_long_serial_key_hashed_so_the_checkpoint_loads_again(requests_mock):
+    from cisco_esa.fetch import checkpoint as ckpt
+
+    serial = "S" * 300
+    requests_mock.get(TRACKING_URL, json={"meta": {}, "data": [row(7, serial=serial)]})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state={})
+    assert envelope["status"] == "Successful" and envelope["items"][0]["id"].startswith("sha1:")
+    seen = envelope["data"]["checkpoint"]["sources"]["messageTracking"]["seen"]
+    assert all(len(k) <= ckpt.MAX_KEY for k in seen)
+    assert ckpt.load(envelope["data"]["checkpoint"]).source("messageTracking").seen == {
+        k: datetime.fromisoformat(v[:-1] + "+00:00") for k, v in seen.items()}
