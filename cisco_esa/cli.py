@@ -259,7 +259,7 @@ def cmd_describe(args) -> int:
 
 
 def cmd_simulator(args) -> int:
-    from cisco_esa.simulator import serve
+    from esa_simulator import serve
 
     return serve(host=args.host, port=args.port, tls=args.tls, appliance=args.appliance, seed=args.seed) or 0
 

@@ -3,7 +3,7 @@
 It shares no code with the client on purpose, so a misunderstanding of the appliance
 cannot hide on both sides. Standard library + trustme only.
 
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
     with Simulator(appliance="esa", seed=1) as sim:
         sim.url, sim.username, sim.password, sim.users, sim.ca_file
         sim.connection(user="operator")          # a connection dict for the client
@@ -32,7 +32,7 @@ POST /_simulator/expire-tokens, POST /_simulator/tracking, POST /_simulator/quar
 GET/DELETE /_simulator/requests, POST /_simulator/reset, POST /_simulator/old-format
 ({"enabled": bool}). Datetimes in JSON bodies are ISO-8601 strings.
 
-CLI: `python -m cisco_esa.simulator [--host H] [--port P] [--tls] [--appliance esa|sma]
+CLI: `python -m esa_simulator [--host H] [--port P] [--tls] [--appliance esa|sma]
 [--seed N]` prints one JSON line {server_url, username, password, appliance, ca_bundle}.
 """
 

@@ -1,4 +1,4 @@
-"""`python -m cisco_esa.simulator`: serve the simulator until interrupted."""
+"""`python -m esa_simulator`: serve the simulator until interrupted."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cisco_esa.simulator",
+    parser = argparse.ArgumentParser(prog="python -m esa_simulator",
                                      description="Serve a simulated Cisco ESA/SMA AsyncOS API v2.0.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
