@@ -61,9 +61,12 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from .filters import QUARANTINE_ORDERS
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HOUR = 3600
 DAY = 86400
+PAGE_CACHE_SIZE = 32  # searches whose filtered window is kept between pages
 
 
 class Zone:
@@ -215,6 +218,7 @@ class World:
         # hour start (epoch) -> serial -> rejected-connection counter -> count
         self.rejections: dict[int, dict[str, dict[str, int]]] = {}
         self._added = 0
+        self._pages: dict[tuple, list] = {}  # see _cached
         self._build()
         # set by every change made through the simulator; reset() rebuilds only a dirty world
         self.dirty = False
@@ -608,6 +612,7 @@ class World:
         return rec
 
     def _store_tracking(self, rec: dict) -> None:
+        self._pages.clear()
         key = (rec["_ts"], rec["serialNumber"], rec["mid"][0])
         i = bisect.bisect_right(self._tkeys, key)
         self._tkeys.insert(i, key)
@@ -674,6 +679,7 @@ class World:
                 "_disp": self.quarantine_zone.display(ts, seconds=False)}
 
     def _store_quarantine(self, q: dict) -> None:
+        self._pages.clear()
         if q["mid"] in self._qby_mid:
             self._remove_quarantine(q["mid"])
         key = (q["_ts"], q["mid"])
@@ -687,6 +693,7 @@ class World:
         q = self._qby_mid.pop(mid, None)
         if q is None:
             return False
+        self._pages.clear()
         i = bisect.bisect_left(self._qkeys, (q["_ts"], q["mid"]))
         del self._qkeys[i]
         del self.quarantine[i]
@@ -724,23 +731,23 @@ class World:
             hi = bisect.bisect_left(self._tkeys, (end,))
             return self.tracking[lo:hi][::-1]
 
-    def search_tracking(self, start: int, end: int, predicate, offset: int, limit: int) -> list[dict]:
+    def search_tracking(self, start: int, end: int, predicate, offset: int, limit: int, key=None) -> list[dict]:
+        """One page of the records with start <= time < end that pass `predicate`, newest first.
+
+        A page costs O(limit): without a predicate it is a slice of the sorted store; with one,
+        the filtered window is kept under (key, start, end) for the following pages (key: any
+        hashable naming the predicate; None keeps nothing and filters the window each time)."""
         with self._lock:
             lo = bisect.bisect_left(self._tkeys, (start,))
             hi = bisect.bisect_left(self._tkeys, (end,))
-            out = []
-            skip = offset
-            for i in range(hi - 1, lo - 1, -1):
-                rec = self.tracking[i]
-                if predicate is not None and not predicate(rec):
-                    continue
-                if skip:
-                    skip -= 1
-                    continue
-                out.append(rec)
-                if len(out) >= limit:
-                    break
-            return out
+            if predicate is None:
+                # newest first: the page is the run that ends `offset` rows below the window's top
+                top = hi - offset
+                return self.tracking[max(lo, top - limit):max(lo, top)][::-1]
+            matches = self._cached(("tracking", key, start, end),
+                                   lambda: [r for r in reversed(self.tracking[lo:hi]) if predicate(r)],
+                                   key is not None)
+            return matches[offset:offset + limit]
 
     def quarantine_window(self, start: int, end: int) -> list[dict]:
         """Quarantine records with start <= date < end, newest first."""
@@ -748,6 +755,47 @@ class World:
             lo = bisect.bisect_left(self._qkeys, (start,))
             hi = bisect.bisect_left(self._qkeys, (end,))
             return self.quarantine[lo:hi][::-1]
+
+    def search_quarantine(self, start: int, end: int, predicate, order_by: str, descending: bool, offset: int,
+                          limit: int, key=None) -> list[dict]:
+        """One page of the quarantine records dated start <= date < end that pass `predicate`,
+        ordered by `order_by` (newest first among equals); cached like search_tracking."""
+        with self._lock:
+            if predicate is None and order_by == "date":
+                lo = bisect.bisect_left(self._qkeys, (start,))
+                hi = bisect.bisect_left(self._qkeys, (end,))
+                if descending:
+                    top = hi - offset
+                    return self.quarantine[max(lo, top - limit):max(lo, top)][::-1]
+                return self.quarantine[lo + offset:min(hi, lo + offset + limit)]
+
+            def ordered():
+                rows = self.quarantine_window(start, end)
+                if predicate is not None:
+                    rows = [q for q in rows if predicate(q)]
+                if order_by == "date":
+                    if not descending:
+                        rows.reverse()
+                else:
+                    rows.sort(key=QUARANTINE_ORDERS[order_by], reverse=descending)
+                return rows
+
+            rows = self._cached(("quarantine", key, order_by, descending, start, end), ordered,
+                                predicate is None or key is not None)
+            return rows[offset:offset + limit]
+
+    def _cached(self, key: tuple, compute, keep: bool) -> list:
+        # The filtered, ordered window of one search, kept for its next pages; any change to
+        # the world (every change goes through _store_* / _remove_*) empties the cache.
+        if not keep:
+            return compute()
+        rows = self._pages.get(key)
+        if rows is None:
+            rows = compute()
+            if len(self._pages) >= PAGE_CACHE_SIZE:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[key] = rows
+        return rows
 
     def release_or_delete(self, mids) -> int:
         with self._lock:
