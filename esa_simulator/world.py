@@ -2,7 +2,8 @@
 spam-quarantine messages, safelist/blocklist entries and rejected-connection counts.
 
 Same appliance + seed + `now` + counts => an identical world (`World.snapshot()` equal).
-All randomness comes from one `random.Random` seeded by a string; nothing global.
+All randomness comes from one `random.Random` seeded by a string; nothing global. Each
+message's attributes come from messages.py; searches page in O(limit) (`search_tracking`).
 
 Helpers meant for test assertions (all thread-safe):
 
@@ -65,7 +66,7 @@ from .filters import QUARANTINE_ORDERS
 from .messages import (BAD_DOMAINS, CATEGORY_WEIGHTS, DAY, FIRST, HOUR, INTERNAL_DOMAIN, LAST, PARTNER_DOMAINS,
                        PARTNER_LOCALS, POLICIES_IN, SPAM_DOMAINS, Zone, epoch_of, fill_spec, hex_string, utc)
 
-PAGE_CACHE_SIZE = 32  # searches whose filtered window is kept between pages
+PAGE_CACHE_SIZE = 16  # searches whose filtered window is kept between pages
 
 # pick_tracking's criteria: name -> test(world, record, wanted)
 PICK_CRITERIA = {
