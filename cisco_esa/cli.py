@@ -78,12 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent the JSON output")
     p.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr (secrets redacted)")
 
-    p = sub.add_parser("simulator", help="serve the built-in appliance simulator")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--tls", action="store_true")
-    p.add_argument("--appliance", choices=["esa", "sma"], default="esa")
-    p.add_argument("--seed", type=int, default=1)
+    from esa_simulator import cli as simulator_cli
+
+    p = sub.add_parser("simulator", help="serve the built-in appliance simulator",
+                       description=simulator_cli.DESCRIPTION)
+    simulator_cli.add_arguments(p)
 
     p = sub.add_parser("demo", help="run an investigation against the built-in simulator")
     p.add_argument("--json", action="store_true", help="print the envelopes as JSON lines")
@@ -352,9 +351,12 @@ def cmd_describe(args) -> int:
 
 
 def cmd_simulator(args) -> int:
-    from cisco_esa.simulator import serve
+    from esa_simulator import StartError, cli as simulator_cli
 
-    return serve(host=args.host, port=args.port, tls=args.tls, appliance=args.appliance, seed=args.seed) or 0
+    try:
+        return simulator_cli.run(args)
+    except StartError as exc:  # a taken port, TLS without its extra: one line, no traceback
+        raise UsageError(str(exc)) from None
 
 
 def cmd_demo(args) -> int:

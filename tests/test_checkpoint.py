@@ -136,7 +136,7 @@ def test_checkpoint_writer_never_writes_what_the_loader_refuses():
 @pytest.fixture(scope="module")
 def live_sim():
     """The CLI runs on the wall clock, so this simulator's world is built around now."""
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     sim = Simulator(seed=3, tracking_count=600, quarantine_count=60).start()
     yield sim

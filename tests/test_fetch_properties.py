@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cisco_esa.integration import Integration
-from cisco_esa.simulator import Simulator
+from esa_simulator import Simulator
 
 ALL_PHASES = list(Phase)
 LONG = os.environ.get("CISCO_ESA_LONG_TESTS", "") not in ("", "0")

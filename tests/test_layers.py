@@ -61,7 +61,7 @@ def test_layers_core_leaves_import_nothing_of_the_runtime():
 
 
 def test_layers_simulator_imports_nothing_of_the_runtime():
-    folder = ROOT / "esa_simulator" if (ROOT / "esa_simulator").is_dir() else RUNTIME / "simulator"
-    wrong = {str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if not n.startswith(("esa_simulator", "cisco_esa.simulator")))
+    folder = ROOT / "esa_simulator"
+    wrong = {str(p.relative_to(ROOT)): sorted(n for n in _imports(p) if not n.startswith("esa_simulator"))
              for p in folder.rglob("*.py")}
     assert {k: v for k, v in wrong.items() if v} == {}
