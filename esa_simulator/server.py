@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from datetime import datetime
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
@@ -53,6 +54,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self):
         return self.server_version
+
+    def date_time_string(self, timestamp=None):
+        # the Date header reads the appliance's own clock (frozen with a frozen world, skewed on request)
+        return formatdate(self.server.sim.clock().timestamp(), usegmt=True)
 
     def log_message(self, format, *args):  # noqa: A002 - silence the default stderr access log
         pass

@@ -8,7 +8,7 @@ import shutil
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from . import auth
 from .faults import FaultBook
@@ -34,6 +34,8 @@ class Simulator:
         self.old_format = self._initial_old_format = old_format
         self.tracking_count = tracking_count
         self.quarantine_count = quarantine_count
+        # seconds the appliance's clock (its Date header) runs ahead of its world's now (negative: behind)
+        self.clock_skew = 0.0
         self.username = "admin"
         self.password = auth.USERS["admin"]["password"]
         self.tokens = auth.TokenStore(token_lifetime, refresh_window)
@@ -46,6 +48,11 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
         self.errors: list[BaseException] = []
+
+    def clock(self) -> datetime:
+        """The appliance's clock: its world's `now` when frozen, else the host's, plus `clock_skew`."""
+        base = self.now if self.now is not None else datetime.now(timezone.utc)
+        return base + timedelta(seconds=self.clock_skew)
 
     def _new_world(self) -> World:
         return World(self.appliance, self.seed, self.now, self.tracking_count, self.quarantine_count)
@@ -139,6 +146,7 @@ class Simulator:
         if self.world.dirty or self.world.live:
             self.world = self._new_world()
         self.old_format = self._initial_old_format
+        self.clock_skew = 0.0
         self.faults.clear()
         self.tokens.clear()
         self.clear_log()

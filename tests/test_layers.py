@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNTIME = ROOT / "cisco_esa"
 # The core's leaf modules (no imports of the runtime themselves) that the appliance layer may use:
 # the outcomes and error table, the secret set it masks bodies with, and time formatting.
 CORE_LEAVES = {"cisco_esa.core.outcome", "cisco_esa.core.redaction", "cisco_esa.core.timefmt"}

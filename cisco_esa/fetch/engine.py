@@ -322,6 +322,15 @@ class _Run:
             offset += len(rows) - 1  # one row of overlap proves nothing moved up
 
 
+def _refuse_future(cp: ckpt.SourceCheckpoint, now: datetime | None) -> None:
+    """A watermark past the appliance's clock would stall the feed at count 0 for ever: refuse it."""
+    if now is not None and cp.watermark is not None and cp.watermark > floor_minute(now) + MINUTE:
+        raise CommandError(
+            f"The checkpoint's watermark {iso(cp.watermark)} lies in the appliance's future (its clock reads "
+            f"{iso(now)}): it was not written by a run against this appliance, so it is not trusted; move the "
+            "state aside (or pass no state) to start afresh.", None)
+
+
 def _ignores_offset(offset: int) -> UnexpectedResponse:
     return UnexpectedResponse(f"the page at offset {offset} repeats the page before it: the appliance (or a proxy in "
                               "between) ignores offset, so the window cannot be read; the checkpoint was not moved.")
@@ -344,6 +353,15 @@ def fetch_event(params: dict, ctx) -> Result:
     run = _Run(ctx, source, cp.seen, params["max_events"])
     if lo < hi:
         (run.ascending if source.ascending else run.descending)(lo, hi)
+    # The window ends by the appliance's clock (contract §3), read from the Date of the answers this
+    # run just had (or of one cheap read when it read nothing and its checkpoint lies ahead of the host).
+    now = ctx.api.appliance_time() if run.requests else None
+    if now is None and cp.watermark is not None and cp.watermark > hi:
+        now = ctx.api.probe_time()
+    _refuse_future(cp, now)
+    if now is not None and run.watermark is not None and run.watermark > floor_minute(now):
+        # the host's clock runs ahead: the appliance's current minute may still grow, leave it to the next run
+        run.watermark = floor_minute(now)
     emitted = {e.key: e.time for e in run.emitted}
     new_state = state.with_source(source.name, cp.advance(run.watermark, emitted, lookback))
     data, raw, items = _present(source, run.emitted)
