@@ -159,7 +159,13 @@ def _plain_getter(steps: list[Step]) -> Callable[[Any], Any]:
         return _walk(steps) if steps else _identity
     if wild == [len(steps) - 1]:  # `.a.b[*]`, the spec's shape
         if len(steps) == 1:  # what is left of it after a group's shared key
-            return lambda value: _children(value) or ABSENT
+
+            def get_every(value: Any) -> Any:
+                if type(value) is list:  # the usual value: no call to _children
+                    return value[:] or ABSENT
+                return _children(value) or ABSENT
+
+            return get_every
         head = _walk(steps[:-1])
         return lambda value: _children(head(value)) or ABSENT
 
@@ -318,6 +324,17 @@ class MappingEngine:
     main_event_path: str
     main_path: Field
 
+    def __post_init__(self) -> None:
+        # The spec's search strings all read one path ({$.sourceType}=...): then one lookup
+        # and a table pick the source, the first file winning a value as in the scan.
+        table = None
+        first = self.mappings[0].search_path
+        if first.singular and all(m.search_path.path == first.path for m in self.mappings):
+            table = {}
+            for m in self.mappings:
+                table.setdefault(m.search_value, m)
+        object.__setattr__(self, "_table", table)
+
     def mapping(self, name: str) -> Mapping:
         """The source named ``name``: its ``source`` id or display name, any case."""
         wanted = name.casefold()
@@ -337,10 +354,14 @@ class MappingEngine:
 
     def source_for(self, event: Any) -> Mapping | None:
         """The first source (by file name) whose search string selects ``event``."""
-        if isinstance(event, dict):
-            for m in self.mappings:
-                if m.matches(event):
-                    return m
+        if not isinstance(event, dict):
+            return None
+        if self._table is not None:  # type: ignore[attr-defined]
+            value = self.mappings[0].search_path.get(event)
+            return self._table.get(value if type(value) is str else _scalar_text(value))  # type: ignore[attr-defined]
+        for m in self.mappings:
+            if m.matches(event):
+                return m
         return None
 
     def map_event(self, event: Any) -> dict[str, Any]:

@@ -408,6 +408,24 @@ def test_search_string_compares_json_scalars_by_their_json_text():
     assert not m.matches({"kind": 5.5}) and not m.matches({"kind": [5]}) and not m.matches({})
 
 
+def test_source_for_picks_the_first_file_whose_search_string_selects_the_event():
+    def source(name, value, path="$.kind"):
+        return Mapping(name, name, Path(f"{name}.yaml"), "$.data", f"{{{path}}}={value}",
+                       compile_path(path, "search_string"), value, (compile_path(".mid", "Document ID"),))
+
+    data = compile_path("$.data")
+    # One search path for all (a table picks the source) or several (a scan): the same answers.
+    for five, true, again in [(source("a", "5"), source("b", "true"), source("c", "5")),
+                              (source("a", "5"), source("b", "true", "$['kind']"), source("c", "5", ".kind"))]:
+        engine = MappingEngine((five, true, again), "$.data", data)
+        assert engine.source_for({"kind": 5}) is five and engine.source_for({"kind": "5"}) is five
+        assert engine.source_for({"kind": True}) is true and engine.source_for({"kind": "true"}) is true
+        for other in ({"kind": [5]}, {"kind": 5.5}, {"kind": None}, {}, {"kind": {"5": 5}}):
+            assert engine.source_for(other) is None, other
+        with pytest.raises(UnmappableEventError, match=r"\(\{\$\.kind\}=5, "):
+            engine.map_event({"kind": 6})
+
+
 def test_map_event_ignores_jsonpath_ng_auto_id_global(engine, monkeypatch):
     # The closures never read jsonpath-ng's globals; for the spec's paths (none names an
     # `id` field) jsonpath-ng with auto ids on still agrees.
