@@ -48,6 +48,7 @@ How a run works (design decisions):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -133,42 +134,12 @@ QUARANTINE = Source(
 SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE}
 
 
-class _Times:
-    """Display timestamps -> (UTC datetime, ISO text), parsed once per minute: a busy window
-    repeats each minute's text (`20 Nov 2026 12:29:59 (GMT +00:00)`) up to the seconds, and a
-    zone offset is whole minutes, so the seconds carry over unchanged (asyncos-api §1.3)."""
-
-    def __init__(self):
-        self._minutes: dict[str, tuple[datetime, str] | None] = {}
-        self._whole: dict[str, tuple[datetime | None, str | None]] = {}
-
-    def parse(self, text) -> tuple[datetime | None, str | None]:
-        # `DD Mon YYYY HH:MM:SS` then the end or ` (zone)`: cache on the text without `:SS`
-        if (isinstance(text, str) and len(text) >= 20 and text[2] == " " and text[6] == " " and text[11] == " "
-                and text[14] == ":" and text[17] == ":" and (len(text) == 20 or text[20] == " ")
-                and text[18:20].isdigit()):
-            minute_text = text[:17] + text[20:]
-            hit = self._minutes.get(minute_text, _MISS)
-            if hit is _MISS:
-                dt = parse_appliance_time(minute_text)
-                hit = None if dt is None else (dt, dt.strftime("%Y-%m-%dT%H:%M:"))
-                self._minutes[minute_text] = hit
-            seconds = int(text[18:20])
-            if hit is not None:
-                if seconds > 59:
-                    return None, None
-                return hit[0] + timedelta(seconds=seconds), f"{hit[1]}{seconds:02d}Z"
-        if not isinstance(text, str):
-            return None, None
-        # any other shape (the quarantine's `DD Mon YYYY HH:MM (zone)`): the full parser, cached whole
-        hit = self._whole.get(text, _MISS)
-        if hit is _MISS:
-            dt = parse_appliance_time(text)
-            hit = self._whole[text] = (dt, iso(dt))
-        return hit
-
-
-_MISS = object()
+@functools.lru_cache(maxsize=4096)
+def _display_time(text: str) -> tuple[datetime | None, str | None]:
+    """A display timestamp -> (UTC datetime, ISO text), (None, None) when it is not one (seconds
+    60-99 included). Cached: a message's rows and a busy second repeat the same text."""
+    when = parse_appliance_time(text)
+    return when, iso(when)
 
 
 class Event:
@@ -176,10 +147,10 @@ class Event:
 
     __slots__ = ("key", "item_id", "time", "iso", "row")
 
-    def __init__(self, row, source: Source, lo: datetime, hi: datetime, times: _Times):
+    def __init__(self, row, source: Source, lo: datetime, hi: datetime):
         self.row = row
         self.key, self.item_id, shown = source.identify(row)
-        real, self.iso = times.parse(shown)
+        real, self.iso = _display_time(shown) if isinstance(shown, str) else (None, None)
         if real is None or real < lo:
             self.time = lo
         elif real >= hi:
@@ -207,7 +178,6 @@ class _Run:
         self.requests = 0
         self.rows_read = 0
         self.duplicates = 0
-        self.times = _Times()
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
@@ -266,7 +236,7 @@ class _Run:
                 raise _ignores_offset(offset)
             previous = rows
             for row in rows:
-                ev = Event(row, self.source, lo, hi, self.times)
+                ev = Event(row, self.source, lo, hi)
                 if ev.key in keys:  # a row pushed down by new mail, read twice
                     self.duplicates += 1
                 elif self._is_new(ev):
@@ -297,7 +267,7 @@ class _Run:
             if offset and rows and rows == previous:
                 raise _ignores_offset(offset)
             previous = rows
-            events = [Event(row, self.source, lo, hi, self.times) for row in rows]
+            events = [Event(row, self.source, lo, hi) for row in rows]
             if offset > 0 and (not events or events[0].key not in read):
                 # The overlap row is gone: rows moved up (a release or delete), step back a page.
                 step_backs += 1
@@ -377,7 +347,7 @@ def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Resu
     _, _, query = endpoint_window(start, end, "minute")
     run = _Run(ctx, source, {}, limit)
     rows = run.page(lo, hi, offset, limit) if lo < hi else []
-    events = [Event(row, source, lo, hi, run.times) for row in rows]
+    events = [Event(row, source, lo, hi) for row in rows]
     data, raw, items = _present(source, events)
     data.update({"next_offset": offset + limit if len(rows) == limit else None, "more": len(rows) == limit,
                  "requests": run.requests, "query": query, "checkpoint": state.dump()})

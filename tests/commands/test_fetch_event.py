@@ -279,6 +279,21 @@ def test_fetch_event_unmappable_event_fails_its_item_only(requests_mock):
     assert envelope["data"]["checkpoint"]["sources"]["spamQuarantine"]["watermark"] == "2026-11-20T12:30:00Z"
 
 
+def test_fetch_event_display_time_with_seconds_60_to_99_reads_as_no_time(requests_mock):
+    # AsyncOS has no leap seconds to show; such a text is not a time, and never a crash.
+    odd = ["20 Nov 2026 12:10:60 (GMT +00:00)", "20 Nov 2026 12:11:75 (GMT +00:00)", "20 Nov 2026 12:12:99"]
+    rows = [row(3, odd[0]), row(2, odd[1]), row(1, odd[2]), row(0, "20 Nov 2026 11:50:59 (GMT +00:00)")]
+    requests_mock.get(TRACKING_URL, json={"meta": {}, "data": rows})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR})
+    assert envelope["status"] == "Successful" and envelope["data"]["count"] == 4
+    events = {e["Document ID"]: e for e in envelope["data"]["events"]}
+    assert events[0]["timestamp_iso"] == "2026-11-20T11:50:59Z"
+    for mid, text in zip((3, 2, 1), odd):
+        assert events[mid]["TimeStamp"] == text and "timestamp_iso" not in events[mid]
+    # an unreadable time sorts first in its slice: the three come before the readable one
+    assert [e["Document ID"] for e in envelope["data"]["events"]] == [1, 2, 3, 0]
+
+
 @pytest.mark.parametrize("status,message", [
     (401, "Invalid username or passphrase."),
     (404, "Missing attribute - startDate or endDate."),
