@@ -59,8 +59,9 @@ def _default(value) -> str:
     return repr(value)
 
 
-def asset_class(model: Model) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The Asset class source, {field: connection id} and {field: Fetch Event parameter}."""
+def asset_class(model: Model) -> tuple[str, dict[str, str], dict[str, str], dict[str, object]]:
+    """The Asset class source, {field: connection id}, {field: Fetch Event parameter} and the
+    poll settings' defaults by parameter (an asset saved without them reads them as None)."""
     lines = ["class Asset(BaseAsset):", '    """The connection (contract §2) and, for on_poll, the Fetch Event settings."""', ""]
     conn_map: dict[str, str] = {}
     for f in model.connection:
@@ -68,6 +69,7 @@ def asset_class(model: Model) -> tuple[str, dict[str, str], dict[str, str]]:
         conn_map[name] = f.id
         lines.append(f"    {name}: {_asset_type(f)} = AssetField({_asset_args(f)})")
     fetch_map: dict[str, str] = {}
+    fetch_defaults: dict[str, object] = {}
     fetch = common.fetch_command(model)
     if fetch is not None:
         for p in _poll_params(fetch):
@@ -83,8 +85,9 @@ def asset_class(model: Model) -> tuple[str, dict[str, str], dict[str, str]]:
                 args.append(f"value_list={list(p.enum)!r}")
             if default is not None:
                 args.append(f"default={_default(default)}")
+                fetch_defaults[p.id] = default
             lines.append(f"    {name}: {_PY_TYPES.get(p.type, 'str')} | None = AssetField({', '.join(args)})")
-    return "\n".join(lines), conn_map, fetch_map
+    return "\n".join(lines), conn_map, fetch_map, fetch_defaults
 
 
 def _poll_params(fetch: Command) -> list[Param]:
@@ -196,7 +199,7 @@ def output_class(command: Command, classes: _Classes) -> str:
 
 
 def app_source(model: Model) -> str:
-    asset_src, conn_map, fetch_map = asset_class(model)
+    asset_src, conn_map, fetch_map, fetch_defaults = asset_class(model)
     fetch = common.fetch_command(model)
     tests = model.of_kind("test_connection")
     decl = [asset_src, ""]
@@ -227,6 +230,7 @@ def app_source(model: Model) -> str:
         "ASSET_FIELDS = " + _literal(conn_map),
         "# asset field -> Fetch Event parameter (on_poll)",
         "FETCH_FIELDS = " + _literal(fetch_map),
+        "FETCH_DEFAULTS = " + _literal(fetch_defaults),
         f"FETCH_FIXED = {common.FETCH_FIXED!r}",
         f"FETCH_CAP = {common.FETCH_CAP!r}",
         f"TEST_COMMAND = {tests[0].id if tests else None!r}",

@@ -84,10 +84,12 @@ def connection_settings(model: Model) -> tuple[list[dict], list[tuple[str, str, 
     return settings, mapping
 
 
-def fetch_settings(model: Model) -> tuple[list[dict], dict[str, str]]:
+def fetch_settings(model: Model) -> tuple[list[dict], dict[str, str], dict[str, object]]:
+    """The fetch settings, {setting: Fetch Event parameter} and the defaults by parameter (for
+    an instance saved before a setting existed, which then reads it as missing)."""
     fetch = common.fetch_command(model)
     if fetch is None:
-        return [], {}
+        return [], {}, {}
     cap = fetch.param(common.FETCH_CAP)
     first = fetch.param(common.FETCH_FIRST)
     settings = [
@@ -100,7 +102,7 @@ def fetch_settings(model: Model) -> tuple[list[dict], dict[str, str]]:
          "section": "Collect", "defaultvalue": str(cap.default if cap and cap.default is not None else 1000),
          "additionalinfo": cap.description if cap else "The most events one run emits."},
     ]
-    mapping = {}
+    mapping, defaults = {}, {}
     for p in common.fetch_settings(fetch):
         name = f"fetch_{p.id}"
         entry = {"display": f"Fetch {p.title}", "name": name, "type": SHORT_TEXT, "required": False,
@@ -110,9 +112,10 @@ def fetch_settings(model: Model) -> tuple[list[dict], dict[str, str]]:
         default = p.default if p.default is not None else (p.enum[0] if p.enum and p.required else None)
         if default is not None:
             entry["defaultvalue"] = str(default).lower() if isinstance(default, bool) else str(default)
+            defaults[p.id] = default
         settings.append(entry)
         mapping[name] = p.id
-    return settings, mapping
+    return settings, mapping, defaults
 
 
 def arguments(command: Command) -> list[dict]:
@@ -147,7 +150,7 @@ def outputs(command: Command) -> list[dict]:
 def integration_yaml(model: Model) -> dict:
     _, name = names(model)
     conn, _ = connection_settings(model)
-    fetch, _ = fetch_settings(model)
+    fetch, _, _ = fetch_settings(model)
     commands = [{"name": command_name(c), "description": c.description, "arguments": arguments(c),
                  "outputs": outputs(c), "execution": not c.read_only} for c in actions(model)]
     return {
@@ -175,7 +178,7 @@ def integration_yaml(model: Model) -> dict:
 
 def glue(model: Model) -> str:
     _, mapping = connection_settings(model)
-    _, fetch_map = fetch_settings(model)
+    _, fetch_map, fetch_defaults = fetch_settings(model)
     fetch = common.fetch_command(model)
     tests = model.of_kind("test_connection")
     tables = "\n".join([
@@ -190,6 +193,7 @@ def glue(model: Model) -> str:
         f"FETCH_COMMAND = {fetch.id if fetch else None!r}",
         "# instance setting -> Fetch Event parameter",
         "FETCH_SETTINGS = " + _literal(fetch_map),
+        "FETCH_DEFAULTS = " + _literal(fetch_defaults),
         f"FETCH_FIXED = {common.FETCH_FIXED!r}",
         f"FETCH_FIRST = {common.FETCH_FIRST!r}",
         f"FETCH_CAP = {common.FETCH_CAP!r}",
@@ -214,7 +218,7 @@ def integration_readme(model: Model) -> str:
              "its commands run in that Python runtime, which must be installed in the integration's Docker image.", "",
              "## Configure " + model.display_name, ""]
     conn, _ = connection_settings(model)
-    fetch, _ = fetch_settings(model)
+    fetch, _, _ = fetch_settings(model)
     lines += ["| **Parameter** | **Description** | **Required** |", "| --- | --- | --- |"]
     for s in conn + fetch:
         lines.append(f"| {s['display']} | {_cell(s.get('additionalinfo', ''))} | {'True' if s['required'] else 'False'} |")

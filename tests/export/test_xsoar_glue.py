@@ -97,8 +97,9 @@ def test_xsoar_fetch_incidents_resumes_from_last_run(glue, sim, frozen_integrati
     second = run_xsoar(glue, XsoarRun("fetch-incidents", params, last_run=first.last_run), frozen_integration)
     call = frozen_integration.instances[1].runs[0]
     assert call["state"] == checkpoint  # resumed from lastRun
+    # a setting the instance was saved without (the look-back) takes the schema's default
     assert call["params"] == {"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now",
-                              "max_events": "50"}
+                              "max_events": "50", "lookback_minutes": 5}
     again = {json.loads(i["rawJSON"])["_item_id"] for i in second.incidents_}
     assert again and not again & {e["_item_id"] for e in events}  # nothing emitted twice
 
