@@ -51,6 +51,9 @@ def fetch_command(model: Model) -> Command | None:
 
 
 def template(name: str) -> str:
+    # The glue's fixed logic lives in templates/*.tmpl (package data, so it travels in the wheel):
+    # it reads, diffs and reviews as the Python it is. What the manifest decides (tables, classes,
+    # one function per command) is built as text by the generators and put at the markers.
     return importlib_resources.files("cisco_esa.export").joinpath("templates", name).read_text()
 
 

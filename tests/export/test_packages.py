@@ -119,3 +119,24 @@ def test_export_cli_unwritable_dir_is_usage_error(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     assert cli.main(["export", "d3", str(tmp_path / "file" / "sub")]) == 2
     assert "cannot write the package into" in capsys.readouterr().err
+
+
+def test_export_connection_conventions_follow_the_manifest():
+    from cisco_esa.export.model import ConnectionField
+
+    model = load()
+    extra = (ConnectionField(id="use_system_proxy", display_name="Use System Proxy", type="boolean", required=False,
+                             secret=False, description="Honour HTTPS_PROXY.", default=False),
+             ConnectionField(id="directory", display_name="Directory", type="string", required=False,
+                             secret=False, description="A name the Splunk SDK reserves."))
+    grown = dataclasses.replace(model, connection=model.connection + extra)
+    settings, mapping = xsoar.connection_settings(grown)
+    by_name = {s["name"]: s for s in settings}
+    # XSOAR: the "Use system proxy settings" checkbox is ours; our proxy URL moves aside
+    assert by_name["proxy"]["display"] == "Use system proxy settings" and by_name["proxy"]["type"] == xsoar.BOOLEAN
+    assert ("proxy", "use_system_proxy", "boolean") in mapping and ("proxy_url", "proxy", "plain") in mapping
+    assert ("credentials", "username", "credentials") in mapping and "password" not in by_name
+    assert ("insecure", "verify_tls", "inverse") in mapping
+    # Splunk: a reserved asset name is renamed, and mapped back to the connection id
+    _, conn_map, _, _ = splunk.asset_class(grown)
+    assert conn_map["esa_directory"] == "directory" and "directory" not in conn_map
