@@ -33,6 +33,7 @@ LOGS="$WORK/logs"; mkdir -p "$LOGS"
 step() {
   local name=$1; shift
   local log="$LOGS/$(printf %s "$name" | tr -c 'A-Za-z0-9' '_').log" t=$SECONDS
+  LAST_LOG=$log
   if "$@" >"$log" 2>&1; then
     printf 'PASS  %-64s %4ss\n' "$name" $((SECONDS - t))
   else
@@ -72,6 +73,9 @@ export UV_PYTHON_DOWNLOADS=never UV_CACHE_DIR="$WORK/uv-cache" UV_CONCURRENT_DOW
 step "uv (installer)" bash -c "$PY -m venv '$WORK/tools' && '$WORK/tools/bin/pip' install -q uv"
 UV="$WORK/tools/bin/uv"
 PYPATH=$($PY -c 'import sys; print(sys.executable)')
+# From here on the tools' own caches and logs (demisto-sdk's ~/.demisto-sdk, pylint's, ...) land in $WORK.
+export HOME="$WORK/home" XDG_CACHE_HOME="$WORK/home/.cache"
+mkdir -p "$HOME"
 install() {  # install VENV PYTHON PACKAGE...
   local venv=$1 python=$2; shift 2
   "$UV" venv -q -p "$python" "$venv" && VIRTUAL_ENV="$venv" "$UV" pip install -q "$@"
@@ -138,6 +142,7 @@ print(f"{len(actions)} actions, {paths} datapaths, asset fields: {', '.join(mani
 PY
 }
 step "splunk: manifest lists every command (datapaths from the samples)" check_manifest
+echo "      $(tail -1 "$LAST_LOG")"
 step "splunk: soarapps test unit (on_poll resumes from the checkpoint)" bash -c "
   cd '$APP' && '$SPLUNK/soarapps' test unit --no-parallel"
 
@@ -253,7 +258,7 @@ print(f"{len(ran)} of {len(select)} path-based validators")
 PY
 }
 step "xsoar: offline validate config" offline_config
-echo "      $(tail -1 "$LOGS/xsoar__offline_validate_config.log")"
+echo "      $(tail -1 "$LAST_LOG")"
 step "xsoar: demisto-sdk validate" bash -c "
   cd '$CONTENT' && '$XSOAR/demisto-sdk' validate -i 'Packs/$PACK' --config-path '$WORK/offline.toml'"
 step "xsoar: demisto-sdk format changes nothing" bash -c "
