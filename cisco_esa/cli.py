@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("command")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("export", help="write a package for a SOAR platform, generated from the manifest")
+    from cisco_esa.export import PLATFORMS
+
+    p.add_argument("platform", choices=list(PLATFORMS))
+    p.add_argument("dir", help="directory to write the package into (created if missing)")
+
     p = sub.add_parser("run", help="run a command and print its envelope")
     p.add_argument("command", help="command id or display name")
     p.add_argument("--param", action="append", default=[], metavar="ID=VALUE", help="a parameter (repeatable)")
@@ -350,6 +356,18 @@ def cmd_describe(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from cisco_esa.export import export
+
+    try:
+        written = export(args.platform, args.dir)
+    except OSError as exc:
+        raise UsageError(f"cannot write the package into {args.dir}: {exc.strerror}") from None
+    for path in written:
+        print(path)
+    return 0
+
+
 def cmd_simulator(args) -> int:
     from esa_simulator import StartError, cli as simulator_cli
 
@@ -368,7 +386,7 @@ def cmd_demo(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": cmd_run, "commands": cmd_commands, "describe": cmd_describe,
-                "simulator": cmd_simulator, "demo": cmd_demo}
+                "simulator": cmd_simulator, "demo": cmd_demo, "export": cmd_export}
     try:
         return handlers[args.action](args)
     except UsageError as exc:
