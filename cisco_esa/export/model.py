@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# Every import of runtime internals lives here, so that moving the manifest loader
-# (cisco_esa.manifest / cisco_esa.resources) touches this one file.
+# Every import of runtime internals lives here: the export reads the registry and nothing else.
 from cisco_esa import __version__ as RUNTIME_VERSION
-from cisco_esa import resources
-from cisco_esa.manifest import manifest
-from cisco_esa.params import resolve
+from cisco_esa.core import resources
+from cisco_esa.core.params import resolve
+from cisco_esa.core.registry import manifest
 
 # The distribution our wheel is published as (pyproject's project.name): platform packages
 # depend on it by this name.

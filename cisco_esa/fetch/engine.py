@@ -375,6 +375,7 @@ def _present(source: Source, events: list[Event]) -> tuple[dict, dict, list[Item
             continue
         if ev.iso is not None:
             fields[twin] = ev.iso
+        fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
         mapped.append(fields)
         items.append(Item(ev.item_id))
     data = {"source": source.name, "events": mapped, "count": len(mapped), "failed": len(events) - len(mapped)}

@@ -210,7 +210,7 @@ def test_fetch_event_quarantine_page_request_shape(requests_mock):
     assert data["events"][0] == {"Document ID": 5, "Message ID": 5, "Date": "20 Nov 2026 12:10 (GMT +00:00)",
                                  "Envelope Recipient": ["a@corp.example"], "To Address": ["A <a@corp.example>"],
                                  "From Address": ["S <s@spam.example>"], "Subject": "q5",
-                                 "date_iso": "2026-11-20T12:10:00Z"}
+                                 "date_iso": "2026-11-20T12:10:00Z", "_item_id": 5}
     assert envelope["items"] == [{"id": 5, "status": "Successful", "error": None},
                                  {"id": 6, "status": "Successful", "error": None}]
 
@@ -398,3 +398,9 @@ def test_fetch_event_long_serial_key_hashed_so_the_checkpoint_loads_again(reques
     assert all(len(k) <= ckpt.MAX_KEY for k in seen)
     assert ckpt.load(envelope["data"]["checkpoint"]).source("messageTracking").seen == {
         k: datetime.fromisoformat(v[:-1] + "+00:00") for k, v in seen.items()}
+
+
+def test_fetch_event_every_event_carries_its_item_id(integration, sim):
+    envelope = integration.run(CMD, {**TRACKING, "start_time": "-2h", "end_time": "now"})
+    assert envelope["status"] == "Successful" and envelope["items"]
+    assert [e["_item_id"] for e in envelope["data"]["events"]] == [i["id"] for i in envelope["items"]]
