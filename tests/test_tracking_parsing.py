@@ -343,9 +343,6 @@ def test_tracking_parsing_additional_filters(text, expected):
 @pytest.mark.parametrize("text,message", [
     ("senderIP2=1.2.3.4", "additional_filters: senderIP2 is not a message tracking filter (did you mean 'senderIp'?)"),
     ("bogus=1", "additional_filters: bogus is not a message tracking filter"),
-    ("subjectFilterValue=x", "additional_filters: subjectfilterValue is set by the subject parameter (use that instead)"),
-    ("fileSha256=ab", "additional_filters: fileSha256 is set by the file_sha256 parameter (use that instead)"),
-    ("messageIdHeader=<a@b>", "additional_filters: messageIdHeader is set by the internet_message_id parameter"),
     ("startDate=2023-01-01T00:00:00.000Z", "additional_filters: startDate is set by the command (use the start_time parameter)"),
     ("limit=5", "additional_filters: limit is set by the command (use the limit parameter)"),
     ("offset=5", "additional_filters: offset is set by the command (use the limit parameter)"),
@@ -360,6 +357,39 @@ def test_tracking_parsing_additional_filters_rejected(text, message):
         search_messages.parse_additional_filters(text)
     assert info.value.status_code == 400
     assert message in info.value.message
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("messageIdHeader=<a@b>", {"messageIdHeader": "<a@b>"}),
+    ("subjectFilterValue=x", {"subjectfilterValue": "x"}),
+    ("fileSha256=ab", {"fileSha256": "ab"}),
+])
+def test_tracking_parsing_additional_filters_dedicated_key_alone_accepted(text, expected):
+    # the dedicated parameter was not given: nothing conflicts (issue 15 point 9)
+    assert search_messages.parse_additional_filters(text) == expected
+    assert search_messages.parse_additional_filters(text, {"senderIp": "192.0.2.1"}) == expected
+
+
+@pytest.mark.parametrize("params,text,message", [
+    ({"internet_message_id": "<x@y>"}, "messageIdHeader=<a@b>",
+     "additional_filters: messageIdHeader is set by the internet_message_id parameter to another value (give it once)"),
+    ({"subject": "x"}, "subjectFilterValue=y",
+     "additional_filters: subjectfilterValue is set by the subject parameter to another value (give it once)"),
+    ({"subject": "x"}, "subjectfilterOperator=is",
+     "additional_filters: subjectfilterOperator is set by the subject parameter to another value (give it once)"),
+    ({"file_sha256": "a" * 64}, "fileSha256=" + "b" * 64,
+     "additional_filters: fileSha256 is set by the file_sha256 parameter to another value (give it once)"),
+])
+def test_tracking_parsing_additional_filters_real_conflict_rejected(params, text, message):
+    with pytest.raises(InputError) as info:
+        search_messages.search_filters({**params, "additional_filters": text})
+    assert info.value.status_code == 400 and info.value.problems == [message]
+
+
+def test_tracking_parsing_additional_filters_same_value_as_dedicated_sent_once():
+    filters = search_messages.search_filters({"internet_message_id": "<a@b>", "file_sha256": "A" * 64,
+                                              "additional_filters": "messageIdHeader=<a@b> & fileSha256=" + "a" * 64})
+    assert filters == {"messageIdHeader": "<a@b>", "fileSha256": "a" * 64}
 
 
 def test_tracking_parsing_additional_filters_reports_every_problem_at_once():
