@@ -143,13 +143,15 @@ def test_params_enum_any_case_and_separator_property(value, rnd):
 
 # ---------------------------------------------------------------- all problems, unknowns, conditional rules
 def test_params_every_problem_reported_in_one_message_naming_each_parameter():
-    got = problems("search_messages", {"start_time": "yesterday", "end_time": "-15x", "file_sha256": "abc",
+    got = problems("search_messages", {"start_time": "last tuesday", "end_time": "-15x", "file_sha256": "abc",
                                        "start_tme": "-1h", "subject": ""})
     assert sorted(got) == sorted([
         "start_tme: unknown parameter (did you mean 'start_time'?)",
-        "end_time: '-15x' is not a time (use ISO 8601, 'YYYY-MM-DD HH:MM', epoch seconds or -15m/-2h/-7d)",
+        "end_time: '-15x' is not a time (accepted: ISO 8601 (2023-05-20T18:00:00Z), 'YYYY-MM-DD HH:MM', epoch "
+        "seconds or milliseconds, now, -15m/-2h/-7d, '3 days ago', yesterday)",
         'file_sha256: "abc" is not in the expected form (64 hexadecimal characters)',
-        "start_time: 'yesterday' is not a time (use ISO 8601, 'YYYY-MM-DD HH:MM', epoch seconds or -15m/-2h/-7d)",
+        "start_time: 'last tuesday' is not a time (accepted: ISO 8601 (2023-05-20T18:00:00Z), 'YYYY-MM-DD HH:MM', "
+        "epoch seconds or milliseconds, now, -15m/-2h/-7d, '3 days ago', yesterday)",
         'subject: "" is empty',
     ])
 
