@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cisco_esa.simulator import auth as sim_auth
+from esa_simulator import auth as sim_auth
 from tests.cli_helpers import run_cli
 
 # A 386-byte "billion laughs": nine levels of nine aliases each, a few GB once expanded.
