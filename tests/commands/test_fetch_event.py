@@ -329,7 +329,7 @@ def test_fetch_event_failure_after_some_pages_emits_nothing(requests_mock):
     ({**TRACKING, **HOUR, "max_events": 0}, "max_events"),
     ({**TRACKING, **HOUR, "lookback_minutes": 1441}, "lookback_minutes"),
     ({"messages_source": "Syslog", **HOUR}, "messages_source"),
-    ({**TRACKING, "start_time": "yesterday", "end_time": "now"}, "start_time"),
+    ({**TRACKING, "start_time": "last tuesday", "end_time": "now"}, "start_time"),
     ({**QUARANTINE, "start_time": "now", "end_time": "-1h"}, "end_time: 2026-11-20T11:30:00Z is before start_time"),
 ])
 def test_fetch_event_invalid_input_is_400_without_request(requests_mock, params, named):
