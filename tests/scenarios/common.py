@@ -46,6 +46,25 @@ def optional_captures(*names: str) -> list:
     return [capture(n) for n in names] if CAPTURES.is_dir() else []
 
 
+# Our own answers in the captures' shapes, written by us (tests/test_fixtures.py checks the shapes).
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def fixture(name: str) -> dict:
+    """Our own answer standing in for the capture of that name; always present."""
+    return json.loads((FIXTURES / name).read_text())
+
+
+def bodies(name: str) -> list:
+    """Our answer, then the capture of that name when the captures are present: a test over both."""
+    return [fixture(name), *optional_captures(name)]
+
+
+def body_params(name: str) -> list:
+    """`bodies(name)` as pytest params with ids `ours` and `capture`."""
+    return [pytest.param(b, id=i) for b, i in zip(bodies(name), ("ours", "capture"))]
+
+
 
 class Recorder:
     """A stand-in transport with no HTTP: records each request and answers every one with `answer`."""
