@@ -169,7 +169,10 @@ class Transport:
         if resp.status == 403:
             return (f"The account's role may not call {method} {path}: give the user a role that allows it on the "
                     "appliance (login/privileges lists what it may call).")
-        if resp.status == 404 and self.conn.appliance in ("esa", "sma") and _generic_not_found(resp.body):
+        # A login answered 404 "not found": nothing lives under this prefix (basic auth has no
+        # login, so its first 404 could as well be about the request: no guess there).
+        if resp.status == 404 and path == "login" and self.conn.appliance in ("esa", "sma") \
+                and _generic_not_found(resp.body):
             other = "sma" if self.conn.appliance == "esa" else "esa"
             return (f"Nothing answers under /{self.conn.appliance}/api/{self.conn.api_version} here: if this "
                     f"appliance is an {other.upper()}, set appliance to {other} (or auto); else check server_url "

@@ -94,7 +94,7 @@ class Secrets:
             self._pattern = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
             self._quoted_short = tuple(f'"{json.dumps(v)[1:-1]}"' for v in short_forms)
             self.has_escapable = any(c in _JSON_SHORT or ord(c) < 32 for v in self._added for c in v)
-            self._escapes = _escapes_hiding(self._added)
+            self._escapes = _escapes_hiding(self._added | long_forms | short_forms)  # a base64 form's '/' too
 
     def add_basic(self, username: str, password: str) -> None:
         self.add(password)
