@@ -170,7 +170,10 @@ def test_test_connection_login_accepted_but_search_forbidden_failed_403(sim, int
     sim.inject("message-tracking/messages", "status", status=403,
                message="User does not have privileges to access this resource.")
     envelope = integration.run("test_connection")
-    assert envelope == failed(403, "User does not have privileges to access this resource.")
+    # the appliance's words first, then which call the role lacks (issue 15, point 4)
+    assert envelope == failed(403, "User does not have privileges to access this resource. The account's role may "
+                                   "not call GET message-tracking/messages: give the user a role that allows it on "
+                                   "the appliance (login/privileges lists what it may call).")
 
 
 def test_test_connection_privileges_not_a_list_unexpected_response():
