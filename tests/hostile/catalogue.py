@@ -173,6 +173,97 @@ def _year_one_watermark() -> str:
     return f"{_outcome(envelope)} [{requests} requests]"
 
 
+# -- 2, 3, 5, 6, 7, 9, 11: the transport ------------------------------------------------------------
+def _hostile(answer, command: str = "test_connection", params: dict | None = None, **conn) -> str:
+    """The outcome of one command against a hostile appliance, its address written HOST."""
+    from tests.hostile import test_hostile_transport as T
+
+    with HostileAppliance(answer) as h:
+        envelope = T.run(h, command, params, **conn)
+        text = json.dumps(envelope)
+        leaked = T.PASSWORD in text or T.JWT in text
+        where = h.url.split("//", 1)[1]
+    outcome = _outcome(envelope).replace(where, "HOST")
+    return outcome + (" [a secret leaked]" if leaked else "")
+
+
+def _escaped_password_echo() -> str:
+    from tests.hostile import test_hostile_transport as T
+
+    escaped = "".join(f"\\u{ord(c):04x}" for c in T.PASSWORD)
+    with HostileAppliance(T._raw_search_echoing(f"pw {escaped} end")) as h:
+        envelope = T.run(h, "search_messages", WINDOW)
+    leaked = T.PASSWORD in json.dumps(envelope, ensure_ascii=False)
+    return f"{envelope['status']}: subject {envelope['data']['messages'][0]['subject']!r}, password in the output: {leaked}"
+
+
+def _reissued_token() -> str:
+    from tests.hostile import test_hostile_transport as T
+
+    calls = {"n": 0}
+
+    def answer(req):
+        if req.path == "login":
+            return T.login_with(T.JWT)
+        if req.path == "login/privileges":
+            calls["n"] += 1
+            if calls["n"] == 1:
+                return json_answer({"error": {"message": "ExpiredSignatureError.", "code": "401"}}, 401)
+        return T.healthy(req)
+
+    with HostileAppliance(answer) as h:
+        envelope = T.run(h)
+        tokens = {r.headers.get("jwtToken") for r in h.requests if r.path != "login"}
+    return f"{envelope['status']}; token sent as itself every time: {tokens == {T.JWT}}"
+
+
+def _dripped(req):
+    from tests.hostile import test_hostile_transport as T
+    import time
+
+    def drip():
+        for byte in b'{"data": ["message_tracking"]}':
+            time.sleep(4)
+            yield bytes([byte])
+    return Answer(200, drip()) if req.path == "login/privileges" else T.healthy(req)
+
+
+def _endless(req):
+    from tests.hostile import test_hostile_transport as T
+
+    def body():
+        yield b'{"data": ["'
+        while True:
+            yield b"x" * (1 << 16)
+    return Answer(200, body()) if req.path == "login/privileges" else T.healthy(req)
+
+
+def _gzip_bomb(req):
+    import zlib
+    from tests.hostile import test_hostile_transport as T
+
+    if req.path != "login/privileges":
+        return T.healthy(req)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = packer.compress(b'{"data": ["') + b"".join(packer.compress(b"0" * (1 << 24)) for _ in range(64)) + packer.flush()
+    return Answer(200, bomb, {"Content-Encoding": "gzip"})
+
+
+def _on_privileges(answer: Answer):
+    from tests.hostile import test_hostile_transport as T
+    return lambda req: answer if req.path == "login/privileges" else T.healthy(req)
+
+
+def _missing_ca_bundle() -> str:
+    with HostileAppliance(lambda req: None) as h:
+        envelope = Integration(h.connection(ca_bundle="/nonexistent/ca.pem"), clock=lambda: FROZEN_NOW).run("test_connection")
+        sent = len(h.requests)
+    return f"{_outcome(envelope)} [{sent} requests]"
+
+
+TOO_LARGE = ("Failed (200): The answer from HOST to GET login/privileges is larger than 64 MiB once decompressed: "
+             "refused before holding it; narrow the request (a shorter window, a lower limit).")
+
 ENTRIES: list[Entry] = [
     Entry("1 clock skew", "SOAR host 10 minutes ahead of the appliance; mail arrives between scheduled runs",
           "12 of 12 messages emitted, 0 twice", lambda: _skewed_feed(10)),
@@ -210,6 +301,33 @@ ENTRIES: list[Entry] = [
           lambda: _state_not_a_checkpoint("{}")),
     Entry("8 the state file", 'a --state file holding {"version": true}',
           "exit 2, stdout empty, stderr names the file: True", lambda: _state_not_a_checkpoint('{"version": true}')),
+    Entry("2 secrets in other spellings", "the password echoed back in JSON \\u escapes inside a subject",
+          "Successful: subject 'pw *** end', password in the output: False", _escaped_password_echo),
+    Entry("3 masking that breaks the client", "a re-login answered with the same token as before",
+          "Successful; token sent as itself every time: True", _reissued_token),
+    Entry("5 write outcomes", "a release whose 200 answer is cut off mid-way",
+          "Failed (None): The answer from HOST to POST quarantine/messages was cut off mid-way (40 bytes came, 80 more "
+          "were announced); the change may or may not have been applied: check the appliance before trying again.",
+          lambda: _hostile(lambda req: Answer(200, b'{"data": {"action": "release", "totalCou', length=120)
+                           if req.path == "quarantine/messages" else None,
+                           "release_spam_quarantine_messages", {"quarantine_message_ids": [7]})),
+    Entry("6 unbounded waits", "a body dripped one byte every 4 s, timeout 5",
+          "Failed (None): The answer from HOST to GET login/privileges did not complete within 5 s (timeout bounds "
+          "the whole request, every byte included): check that the appliance is responsive, or raise timeout.",
+          lambda: _hostile(_dripped, timeout=5)),
+    Entry("7 unbounded memory", "an endless chunked body", TOO_LARGE, lambda: _hostile(_endless, timeout=60)),
+    Entry("7 unbounded memory", "a 1 MB gzip bomb (1 GiB inflated)", TOO_LARGE, lambda: _hostile(_gzip_bomb, timeout=60)),
+    Entry("9 tracebacks", "JSON nested 1,000 deep",
+          "Failed (200): Unexpected response from the appliance: the answer nests deeper than 64 levels, which no "
+          "AsyncOS answer does.", lambda: _hostile(_on_privileges(Answer(200, b"[" * 1000 + b"]" * 1000)))),
+    Entry("9 tracebacks", "NaN and Infinity in a body", "Successful",
+          lambda: _hostile(_on_privileges(Answer(200, b'{"data": ["message_tracking"], "meta": {"x": NaN, "y": Infinity}}')))),
+    Entry("9 tracebacks", "a ca_bundle file that does not exist",
+          "Failed (400): Invalid input: ca_bundle '/nonexistent/ca.pem': no such file [0 requests]",
+          _missing_ca_bundle),
+    Entry("11 smaller ones", "a redirect instead of an answer",
+          'Failed (302): HTTP 302 redirect to /esa/api/v2.0/elsewhere: the AsyncOS API never redirects, so something else answered (a web portal, a proxy, a login page): check server_url; the request was not followed.',
+          lambda: _hostile(_on_privileges(Answer(302, b"", {"Location": "/esa/api/v2.0/elsewhere"})))),
     Entry("9 tracebacks", "a checkpoint watermark in the year 1",
           "Failed (400): Invalid input: state: sources.messageTracking.watermark 0001-01-01T00:00:00Z is outside "
           "1990-2199, so it is no watermark of this appliance; move the state file aside (or pass no state) to "
