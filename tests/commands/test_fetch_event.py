@@ -404,3 +404,44 @@ def test_fetch_event_every_event_carries_its_item_id(integration, sim):
     envelope = integration.run(CMD, {**TRACKING, "start_time": "-2h", "end_time": "now"})
     assert envelope["status"] == "Successful" and envelope["items"]
     assert [e["_item_id"] for e in envelope["data"]["events"]] == [i["id"] for i in envelope["items"]]
+
+
+# -- rows without a usable MID (issue 16 §1) ------------------------------------------------
+@pytest.mark.parametrize("bad_mid", ["missing", [], "", True, None, {"1": 2}])
+def test_fetch_event_tracking_rows_without_usable_mid_keyed_by_content_each_kept(requests_mock, bad_mid):
+    rows = []
+    for n in range(3):
+        r = row(n, f"20 Nov 2026 12:1{n}:00 (GMT +00:00)")
+        if bad_mid == "missing":
+            del r["attributes"]["mid"]
+        else:
+            r["attributes"]["mid"] = bad_mid
+        rows.append(r)
+    rows.append(json.loads(json.dumps(rows[0])))  # the same content twice is one event
+    requests_mock.get(TRACKING_URL, json={"meta": {}, "data": rows})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state={})
+    assert envelope["status"] == "Successful"
+    ids = [i["id"] for i in envelope["items"]]
+    assert len(ids) == 3 and len(set(ids)) == 3 and all(i.startswith("sha1:") for i in ids)
+    assert envelope["data"]["count"] == 3 and envelope["data"]["duplicates_skipped"] == 1
+    assert sorted(e["Subject"] for e in envelope["data"]["events"]) == ["m0", "m1", "m2"]
+
+
+@pytest.mark.parametrize("bad_mid", ["missing", [], "", True, None])
+def test_fetch_event_quarantine_rows_without_usable_mid_keyed_by_content_each_kept(requests_mock, bad_mid):
+    rows = []
+    for n in range(3):
+        r = qrow(n, f"20 Nov 2026 12:1{n} (GMT +00:00)")
+        if bad_mid == "missing":
+            del r["mid"]
+        else:
+            r["mid"] = bad_mid
+        rows.append(r)
+    rows.append(json.loads(json.dumps(rows[1])))
+    requests_mock.get(QUARANTINE_URL, json={"meta": {}, "data": rows})
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR}, state={})
+    assert envelope["status"] == "Successful"
+    ids = [i["id"] for i in envelope["items"]]
+    assert len(ids) == 3 and len(set(ids)) == 3 and all(str(i).startswith("sha1:") for i in ids)
+    # the repeated row reads as the paging overlap, skipped without counting as a duplicate
+    assert sorted(e["Subject"] for e in envelope["data"]["events"]) == ["q0", "q1", "q2"]
