@@ -540,3 +540,13 @@ def test_transport_auto_probe_refused_is_could_not_connect(refused, sleeps):
     with pytest.raises(TransportError) as info:
         transport(appliance="auto").get("login/privileges")
     assert info.value.message == COULD_NOT_CONNECT.format(host=HOST, reason="connection refused")
+
+
+@pytest.mark.parametrize("status, chosen", [(299, "esa"), (300, "sma"), (302, "sma"), (399, "sma"), (400, "esa"),
+                                            (401, "esa"), (403, "esa"), (404, "sma"), (405, "esa"), (500, "esa")])
+def test_transport_auto_detect_boundaries_of_the_redirect_range(status, chosen):
+    from cisco_esa.asyncos.detect import detect_appliance
+
+    # /esa answers `status`; /sma answers 401 (the expected answer without a token)
+    answers = {"esa": status, "sma": 401}
+    assert detect_appliance(answers.__getitem__, "https://esa.test:6443", "v2.0") == chosen
