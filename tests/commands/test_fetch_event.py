@@ -445,3 +445,14 @@ def test_fetch_event_quarantine_rows_without_usable_mid_keyed_by_content_each_ke
     assert len(ids) == 3 and len(set(ids)) == 3 and all(str(i).startswith("sha1:") for i in ids)
     # the repeated row reads as the paging overlap, skipped without counting as a duplicate
     assert sorted(e["Subject"] for e in envelope["data"]["events"]) == ["q0", "q1", "q2"]
+
+
+# -- an empty window (issue 16 §7) --------------------------------------------------------
+@pytest.mark.parametrize("source", [TRACKING, QUARANTINE])
+def test_fetch_event_empty_window_successful_no_events_no_request(integration, sim, source):
+    at = {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:00Z"}
+    envelope = integration.run(CMD, {**source, **at}, state={})
+    assert envelope["status"] == "Successful" and envelope["error"] is None
+    data = envelope["data"]
+    assert (data["events"], data["count"], data["more"], data["requests"]) == ([], 0, False, 0)
+    assert envelope["items"] == [] and searches(sim, "messages") == []
