@@ -146,3 +146,15 @@ def test_timefmt_naive_input_is_utc_on_any_host(host_tz):
 ])
 def test_timefmt_naive_appliance_timestamps_are_utc_on_any_host(host_tz, text, expected):
     assert appliance_time_iso(text) == expected
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("1989-12-31T23:59:59Z", False), ("1990-01-01T00:00:00Z", True), ("1990-12-31T23:59:59Z", True),
+    ("2199-01-01T00:00:00Z", True), ("2199-12-31T23:59:59Z", True), ("2200-01-01T00:00:00Z", False),
+])
+def test_timefmt_accepted_range_is_1990_to_2200_exactly(text, ok):
+    if ok:
+        assert iso(parse_input_time(text, FROZEN_NOW)) == text
+    else:
+        with pytest.raises(ValueError, match=r"out of range \(1990\.\.2200\)"):
+            parse_input_time(text, FROZEN_NOW)
