@@ -165,6 +165,9 @@ def mutants_of(module: str) -> list[Mutant]:
         for variant, (op, new) in enumerate(_variants(node, parent)):
             before = ast.unparse(node).splitlines()[0][:80]
             after = "<dropped>" if new == "drop" else ast.unparse(new).splitlines()[0][:80]
+            if isinstance(parent, ast.keyword) and parent.arg:
+                # `raise_on_status=False` and `raise_on_redirect=False` on one line stay two keys
+                before, after = f"{parent.arg}={before}", f"{parent.arg}={after}"
             found.append(Mutant(module, index, variant, node.lineno, where or "<module>", op,
                                 before, after))
     return found

@@ -550,3 +550,20 @@ def test_transport_auto_detect_boundaries_of_the_redirect_range(status, chosen):
     # /esa answers `status`; /sma answers 401 (the expected answer without a token)
     answers = {"esa": status, "sma": 401}
     assert detect_appliance(answers.__getitem__, "https://esa.test:6443", "v2.0") == chosen
+
+
+def test_transport_tls_failure_on_a_read_tried_once(monkeypatch, sleeps):
+    # a certificate that fails today fails on the next try too: not retried (urllib3's `other`)
+    attempts = []
+
+    def connect(self):
+        attempts.append(self.host)
+        error = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+        error.verify_message = "self-signed certificate"
+        raise error
+
+    monkeypatch.setattr(urllib3.connection.HTTPSConnection, "connect", connect)
+    with pytest.raises(TransportError) as info:
+        transport(auth="basic").get("login/privileges")
+    assert info.value.message.startswith(f"TLS verification of {HOST} failed: certificate verify failed")
+    assert len(attempts) == 1 and sleeps.calls == []
