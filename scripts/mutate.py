@@ -60,18 +60,20 @@ SKIP_COPY = {".venv", ".git", "dist", ".pytest_cache", ".hypothesis", "__pycache
 @dataclass
 class Mutant:
     module: str
-    index: int          # position of the node in ast.walk order
+    index: int          # position of the node in _walk order
     variant: int        # which of the node's mutations
     line: int
     where: str          # enclosing function or class qualname
     op: str             # operator family
     before: str
     after: str
+    nth: int = 1        # the same change more than once in one function: its rank
 
     @property
     def key(self) -> str:
         """Stable across line shifts: module, function and the change itself."""
-        return f"{self.module} | {self.where} | {self.op}: {self.before} -> {self.after}"
+        key = f"{self.module} | {self.where} | {self.op}: {self.before} -> {self.after}"
+        return key if self.nth == 1 else f"{key} #{self.nth}"
 
 
 # --- operators -------------------------------------------------------------------------------
@@ -168,8 +170,10 @@ def mutants_of(module: str) -> list[Mutant]:
             if isinstance(parent, ast.keyword) and parent.arg:
                 # `raise_on_status=False` and `raise_on_redirect=False` on one line stay two keys
                 before, after = f"{parent.arg}={before}", f"{parent.arg}={after}"
-            found.append(Mutant(module, index, variant, node.lineno, where or "<module>", op,
-                                before, after))
+            m = Mutant(module, index, variant, node.lineno, where or "<module>", op, before, after)
+            while any(f.key == m.key for f in found):
+                m.nth += 1
+            found.append(m)
     return found
 
 
