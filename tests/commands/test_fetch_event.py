@@ -456,3 +456,26 @@ def test_fetch_event_empty_window_successful_no_events_no_request(integration, s
     data = envelope["data"]
     assert (data["events"], data["count"], data["more"], data["requests"]) == ([], 0, False, 0)
     assert envelope["items"] == [] and searches(sim, "messages") == []
+
+
+def test_fetch_event_quarantine_paging_overlap_is_no_duplicate(requests_mock):
+    # each next page starts on the previous page's last row (the overlap): read once, never counted
+    size = QUARANTINE_PAGE
+    rows = [qrow(m) for m in range(1, 2 * size + 20)]
+
+    def page(request, context):
+        offset, limit = int(request.qs["offset"][0]), int(request.qs["limit"][0])
+        return {"meta": {"totalCount": len(rows)}, "data": rows[offset:offset + limit]}
+
+    m = requests_mock.get(QUARANTINE_URL, json=page)
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR}, state={})
+    assert [r.qs["offset"][0] for r in m.request_history] == ["0", str(size - 1), str(2 * size - 2)]
+    assert [i["id"] for i in envelope["items"]] == list(range(1, 2 * size + 20))
+    assert envelope["data"]["duplicates_skipped"] == 0
+
+
+def test_fetch_event_one_page_of_an_empty_window_sends_no_request(requests_mock):
+    m = requests_mock.get(TRACKING_URL, json={"meta": {}, "data": [row(1)]})
+    at = {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:30Z"}  # one minute, floored to none
+    envelope = mocked().run(CMD, {**TRACKING, **at, "offset": 0, "limit": 3})
+    assert envelope["status"] == "Successful" and envelope["data"]["count"] == 0 and m.call_count == 0
