@@ -479,3 +479,20 @@ def test_fetch_event_one_page_of_an_empty_window_sends_no_request(requests_mock)
     at = {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:30Z"}  # one minute, floored to none
     envelope = mocked().run(CMD, {**TRACKING, **at, "offset": 0, "limit": 3})
     assert envelope["status"] == "Successful" and envelope["data"]["count"] == 0 and m.call_count == 0
+
+
+def test_fetch_event_tracking_minute_holding_more_than_a_page_read_whole(requests_mock):
+    # a slice that cannot narrow below one minute is read to its end, page after page
+    from cisco_esa.asyncos.api import TRACKING_PAGE
+
+    rows = [row(m, f"20 Nov 2026 12:10:{m % 60:02d} (GMT +00:00)") for m in range(TRACKING_PAGE + 30, 0, -1)]
+
+    def page(request, context):
+        offset, limit = int(request.qs["offset"][0]), int(request.qs["limit"][0])
+        return {"meta": {}, "data": rows[offset:offset + limit]}
+
+    m = requests_mock.get(TRACKING_URL, json=page)
+    at = {"start_time": "2026-11-20T12:10:00Z", "end_time": "2026-11-20T12:11:00Z"}
+    envelope = mocked().run(CMD, {**TRACKING, **at}, state={})
+    assert envelope["status"] == "Successful", envelope["error"]
+    assert envelope["data"]["count"] == TRACKING_PAGE + 30 and m.call_count == 2
