@@ -497,3 +497,8 @@ def test_params_long_values_shortened_in_messages():
     longer = "y" * 59
     assert problems("search_spam_quarantine_messages", {**WINDOW, "filter_operator": longer}) == [
         f'filter_operator: "{longer[:56]}... is not one of Contains, Is, Begins_With, Ends_With, Does_Not_Contain']
+
+
+def test_params_non_ascii_values_shown_as_written_in_messages():
+    assert problems("search_spam_quarantine_messages", {**WINDOW, "filter_operator": "enthält"}) == [
+        'filter_operator: "enthält" is not one of Contains, Is, Begins_With, Ends_With, Does_Not_Contain']
