@@ -200,7 +200,7 @@ def test_outcome_command_error_defaults_no_status_no_raw():
 
 def test_outcome_bodies_only_answered_items_keyed_by_id():
     items = [Item(1), Item(2, status=404, body={"error": {}}), Item(3, status=200, body=None), Item(4, sent=True)]
-    assert Item(9).status is None and Item(9).body is None and Item(9).sent is False
+    assert (Item(9).status, Item(9).body, Item(9).data, Item(9).error, Item(9).sent) == (None, None, None, None, False)
     assert bodies(items) == {"2": {"error": {}}, "3": None}
 
 
