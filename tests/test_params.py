@@ -474,6 +474,9 @@ def test_params_lone_surrogate_named_other_values_not():
         "subject: holds a lone surrogate (such as \\ud800), which is not text"]
     for odd in ({"k": "v"}, ["a", "b"], {"k": ["v"]}):
         assert "surrogate" not in " ".join(problems("search_messages", {**WINDOW, "subject": odd}))
+    # numbers and booleans hold no text at all: never read as a lone surrogate
+    assert validate("get_report", {"start_time": "-2h", "end_time": "now", "top": 5})["top"] == 5
+    assert "surrogate" not in " ".join(problems("search_messages", {**WINDOW, "subject": True}))
 
 
 def test_params_more_values_than_allowed_one_problem():
