@@ -197,3 +197,38 @@ def test_checkpoint_cli_corrupted_state_file_is_a_clear_error(live_sim, tmp_path
                  "--param", "start_time=-2h", "--param", "end_time=now"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "start afresh" in captured.err
+
+
+# ---------------------------------------------------------------- edges that mutants showed untested
+def _state(**entry) -> dict:
+    return {"version": 1, "sources": {"messageTracking": {"watermark": "2026-11-20T12:30:00Z", **entry}}}
+
+
+@pytest.mark.parametrize("when, ok", [("1989-12-31T23:59:00Z", False), ("1990-01-01T00:00:00Z", True),
+                                      ("2199-12-31T23:59:00Z", True), ("2200-01-01T00:00:00Z", False)])
+def test_checkpoint_times_accepted_from_1990_to_2200(when, ok):
+    state = _state(seen={"k": when})
+    if ok:
+        assert ckpt.load(state).source("messageTracking").seen == {"k": datetime.fromisoformat(when[:-1] + "+00:00")}
+    else:
+        with pytest.raises(InputError):
+            ckpt.load(state)
+
+
+def test_checkpoint_key_of_max_length_loads_one_longer_refused():
+    assert "k" * ckpt.MAX_KEY in ckpt.load(_state(seen={"k" * ckpt.MAX_KEY: "2026-11-20T12:29:00Z"})).source(
+        "messageTracking").seen
+    with pytest.raises(InputError):
+        ckpt.load(_state(seen={"k" * (ckpt.MAX_KEY + 1): "2026-11-20T12:29:00Z"}))
+
+
+def test_checkpoint_advance_keeps_an_id_seen_exactly_at_the_horizon():
+    new = ckpt.SourceCheckpoint().advance(at(5), {"edge": at(0), "before": at(-0.01)}, FIVE)
+    assert new.seen_from == at(0) and new.seen == {"edge": at(0)}
+
+
+def test_checkpoint_advance_over_the_cap_keeps_exactly_the_cap_from_a_whole_minute(monkeypatch):
+    monkeypatch.setattr(ckpt, "MAX_SEEN", 3)
+    emitted = {f"m{i}": at(-10 + i) for i in range(6)}  # one id a minute, 12:20 .. 12:25
+    new = ckpt.SourceCheckpoint().advance(at(0), emitted, timedelta(minutes=30))
+    assert new.seen == {"m3": at(-7), "m4": at(-6), "m5": at(-5)} and new.seen_from == at(-7)

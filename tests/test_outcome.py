@@ -23,9 +23,11 @@ from cisco_esa.core.outcome import (
     OutcomeUnknown,
     TransportError,
     UnexpectedResponse,
+    bodies,
     derive_status,
     http_error,
     rule_for,
+    transport_error,
 )
 
 FI = "Get AMP Details failed."
@@ -78,21 +80,21 @@ def test_outcome_typed_errors_carry_their_status():
 
 # ---------------------------------------------------------------- the error table, one row per test
 EXPECTED_TABLE = {
-    # status: (retry a read?, words the hint must contain)
-    400: (False, "malformed"),
-    401: (False, "check username and password"),
-    403: (False, "role"),
-    404: (False, "check server_url, appliance (esa or sma) and api_version"),
-    405: (False, "api_version"),
-    406: (False, "acceptable"),
-    413: (False, "fewer values"),
-    414: (False, "URL is too long"),
-    429: (True, "rate-limiting"),
-    500: (False, "internal error"),
-    501: (False, "does not implement"),
-    502: (True, "bad gateway"),
-    503: (True, "unavailable"),
-    504: (True, "timed out"),
+    # status: (retry a read?, the exact hint): written out here, never read from the table under test
+    400: (False, "The appliance rejected the request as malformed."),
+    401: (False, "Authentication failed: check username and password, and that the account may use the API."),
+    403: (False, "The account's role does not allow this operation: check its user role on the appliance."),
+    404: (False, "Nothing matches the request: check server_url, appliance (esa or sma) and api_version."),
+    405: (False, "The appliance does not allow this method here: check api_version."),
+    406: (False, "The appliance cannot produce an acceptable answer for this request."),
+    413: (False, "The request is too large for the appliance: send fewer values at once."),
+    414: (False, "The request URL is too long for the appliance: use fewer or shorter filters."),
+    429: (True, "The appliance is rate-limiting requests: retry later."),
+    500: (False, "The appliance reported an internal error."),
+    501: (False, "The appliance does not implement this request: check its AsyncOS version and api_version."),
+    502: (True, "The appliance, or a proxy in front of it, is unavailable (bad gateway): retry later."),
+    503: (True, "The appliance is unavailable: retry later."),
+    504: (True, "The appliance, or a proxy in front of it, timed out: retry later."),
 }
 
 
@@ -103,11 +105,10 @@ def test_outcome_table_rows_are_exactly_the_expected_statuses():
 
 @pytest.mark.parametrize("status", sorted(EXPECTED_TABLE))
 def test_outcome_table_row(status):
-    retry, words = EXPECTED_TABLE[status]
+    retry, hint = EXPECTED_TABLE[status]
     rule = rule_for(status)
     assert rule is ERROR_TABLE[status]
-    assert rule.retry_read is retry
-    assert words in rule.hint
+    assert (rule.retry_read, rule.hint) == (retry, hint)
     # With the appliance's error body: its own message and status (contract §3).
     body = {"error": {"message": f"Appliance says {status}.", "code": str(status), "explanation": "x"}}
     err = http_error(status, body)
@@ -115,13 +116,14 @@ def test_outcome_table_row(status):
     assert (err.status_code, err.message, err.raw) == (status, f"Appliance says {status}.", body)
     # Without one (HTML page, empty body): the status, its phrase and what to check.
     bare = http_error(status, None)
-    assert (bare.status_code, bare.message) == (status, f"HTTP {status} {HTTPStatus(status).phrase}. {rule.hint}")
+    assert (bare.status_code, bare.message) == (status, f"HTTP {status} {HTTPStatus(status).phrase}. {hint}")
 
 
 @pytest.mark.parametrize("status, rule", [(402, FALLBACK_RULE), (409, FALLBACK_RULE), (418, FALLBACK_RULE),
                                           (505, SERVER_RULE), (599, SERVER_RULE)])
 def test_outcome_status_missing_from_table_falls_back(status, rule):
     assert rule_for(status) is rule and rule.retry_read is False
+    assert rule.hint == ("The appliance reported an error." if status >= 500 else "The appliance refused the request.")
 
 
 @pytest.mark.parametrize("body", [{"error": {"message": "  "}}, {"error": "boom"}, {"message": "x"}, "<html>", [], None])
@@ -188,3 +190,32 @@ def test_outcome_unusable_server_url_null_status():
     with pytest.raises(TransportError) as info:
         client.get("login/privileges")
     assert info.value.status_code is None
+
+
+# ---------------------------------------------------------------- defaults and raw_data (mutants that survived)
+def test_outcome_command_error_defaults_no_status_no_raw():
+    err = CommandError("x")
+    assert (err.message, err.status_code, err.raw, str(err)) == ("x", None, None, "x")
+
+
+def test_outcome_bodies_only_answered_items_keyed_by_id():
+    items = [Item(1), Item(2, status=404, body={"error": {}}), Item(3, status=200, body=None), Item(4, sent=True)]
+    assert (Item(9).status, Item(9).body, Item(9).data, Item(9).error, Item(9).sent) == (None, None, None, None, False)
+    assert bodies(items) == {"2": {"error": {}}, "3": None}
+
+
+def test_outcome_tls_reason_is_the_innermost_ssl_error():
+    import ssl
+
+    import requests
+    from urllib3.exceptions import MaxRetryError, SSLError
+
+    inner = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    inner.reason = "WRONG_VERSION_NUMBER"
+    outer = ssl.SSLError(1, "[SSL] wrapper")
+    outer.reason = "WRAPPER"
+    outer.__cause__ = inner
+    exc = requests.exceptions.SSLError(MaxRetryError(None, "/x", SSLError(outer)))
+    err = transport_error(exc, write=False, host="esa.test:6443", method="GET", path="x", timeout=60,
+                          server_url="https://esa.test:6443")
+    assert "(WRONG_VERSION_NUMBER)" in err.message and "WRAPPER" not in err.message

@@ -430,3 +430,120 @@ def test_params_missing_connection_fields_run_failed_400_naming_each():
     assert envelope["error"] == {"failure_indicator": "Test Connection failed. Failed to check the connector.",
                                  "status_code": 400,
                                  "message": "Invalid input: connection username: required; connection password: required"}
+
+
+# ---------------------------------------------------------------- whitespace: commands trim, the connection keeps
+# Every free-text string input of every command, with the least else it needs (issue 16 §5).
+_BASE = {
+    "get_amp_details": {"message_ids": "1"}, "get_dlp_details": {"message_ids": "1"},
+    "get_message_details": {"message_ids": "1"}, "get_url_details": {"message_ids": "1"},
+    "get_report": {"start_time": "-2h", "end_time": "now"},
+    "search_list_entries": {"view_by": "Sender", "list_type": "Blocklist"},
+    "search_messages": {"start_time": "-1h", "end_time": "now"},
+    "search_spam_quarantine_messages": {"start_time": "-1h", "end_time": "now"},
+    "fetch_event": {"messages_source": "Spam Quarantine"},
+}
+_COMPANIONS = {("get_report", "filter_by"): {"filter_value": "x"}, ("get_report", "filter_value"): {"filter_by": "x"}}
+
+
+def _free_text_strings():
+    from cisco_esa.core.params import resolve
+
+    for cid, command in sorted(manifest().commands.items()):
+        for pid, prop in sorted(command.params.schema["properties"].items()):
+            prop = resolve(prop)
+            if prop.get("type") == "string" and not ({"enum", "pattern"} & set(prop)):
+                yield cid, pid, prop.get("format")
+
+
+@pytest.mark.parametrize("cid, pid, fmt", list(_free_text_strings()))
+def test_params_padded_string_input_trimmed(cid, pid, fmt):
+    base = {**_BASE[cid], **_COMPANIONS.get((cid, pid), {})}
+    if "appliance_serial_number" in manifest().commands[cid].params.schema.get("required", []):
+        base["appliance_serial_number"] = SERIAL
+    if fmt == "esa-time":
+        typed = validate(cid, {**base, "start_time": "-2h", "end_time": "now", pid: "  \t-1h \n"})
+        assert typed[pid] == FROZEN_NOW - timedelta(hours=1)
+    else:
+        assert validate(cid, {**base, pid: "  two words\t\n"})[pid] == "two words"
+
+
+def test_params_padded_string_set_is_every_free_text_input():
+    # a new free-text input joins the test above by itself; this pins the set it covers today
+    assert len(list(_free_text_strings())) == 26
+
+
+@pytest.mark.parametrize("password", ["  spaced secret  ", "\ttab", "trailing "])
+def test_params_connection_password_keeps_its_whitespace_on_the_wire(password):
+    import base64
+
+    with requests_mock.Mocker() as m:
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": {}})
+        Integration({**JWT, "username": " u ", "password": password, "auth": "basic"},
+                    clock=lambda: FROZEN_NOW).run("test_connection", {})
+    sent = m.request_history[0].headers["Authorization"]
+    assert base64.b64decode(sent.split()[1]).decode() == f" u :{password}"
+
+
+# ---------------------------------------------------------------- rules that mutants showed untested
+BLOCK = {"action": "Add", "view_by": "Sender", "recipients_list": "a@corp.example"}
+WINDOW = {"start_time": "-1h", "end_time": "now"}
+
+
+def test_params_end_before_start_rejected_equal_accepted():
+    assert problems("search_messages", {"start_time": "-1h", "end_time": "-2h"}) == [
+        "end_time: 2026-11-20T10:30:00Z is before start_time 2026-11-20T11:30:00Z"]
+    typed = validate("search_messages", {"start_time": "-1h", "end_time": "-60m"})
+    assert typed["start_time"] == typed["end_time"] == FROZEN_NOW - timedelta(hours=1)
+
+
+@pytest.mark.parametrize("domain", ["[192.0.2.1]", "[2001:db8::1]", "example.com", ".example.com"])
+def test_params_domain_forms_accepted(domain):
+    # one value typed alone: "[192.0.2.1]" is the blocklist's bracketed IP, not a JSON list
+    assert validate("block_domain", {**BLOCK, "sender_addresses": domain})["sender_addresses"] == [domain]
+    listed = validate("block_domain", {**BLOCK, "sender_addresses": f"a.example, {domain}"})
+    assert listed["sender_addresses"] == ["a.example", domain]
+
+
+@pytest.mark.parametrize("domain", ["[192.0.2.1", "192.0.2.1]", "[not-an-ip]", "[192.0.2.300]"])
+def test_params_bracketed_non_ip_rejected(domain):
+    assert problems("block_domain", {**BLOCK, "sender_addresses": domain}) == [
+        f"sender_addresses[0]: {domain!r} is not a domain (example.com, .example.com or [192.0.2.1])"]
+
+
+def test_params_lone_surrogate_named_other_values_not():
+    assert problems("search_messages", {**WINDOW, "subject": "a\ud800b"}) == [
+        "subject: holds a lone surrogate (such as \\ud800), which is not text"]
+    for odd in ({"k": "v"}, ["a", "b"], {"k": ["v"]}):
+        assert "surrogate" not in " ".join(problems("search_messages", {**WINDOW, "subject": odd}))
+    # numbers and booleans hold no text at all: never read as a lone surrogate
+    assert validate("get_report", {"start_time": "-2h", "end_time": "now", "top": 5})["top"] == 5
+    assert "surrogate" not in " ".join(problems("search_messages", {**WINDOW, "subject": True}))
+
+
+def test_params_more_values_than_allowed_one_problem():
+    assert problems("get_amp_details", {"appliance_serial_number": SERIAL, "message_ids": list(range(1, 1002))}) == [
+        "message_ids: takes at most 1000 values"]
+
+
+def test_params_problems_per_parameter_bounded_with_the_rest_counted():
+    got = problems("block_domain", {**BLOCK, "sender_addresses": [f"bad domain {n}" for n in range(8)]})
+    assert got[:5] == [f"sender_addresses[{n}]: 'bad domain {n}' is not a domain (example.com, .example.com or "
+                       "[192.0.2.1])" for n in range(5)]
+    assert got[5:] == ["sender_addresses: and 3 more problems"]
+    exactly = problems("block_domain", {**BLOCK, "sender_addresses": [f"bad domain {n}" for n in range(5)]})
+    assert len(exactly) == 5 and not any("more problems" in p for p in exactly)
+
+
+def test_params_long_values_shortened_in_messages():
+    sixty = "x" * 58  # 60 characters once quoted
+    assert problems("search_spam_quarantine_messages", {**WINDOW, "filter_operator": sixty}) == [
+        f'filter_operator: "{sixty}" is not one of Contains, Is, Begins_With, Ends_With, Does_Not_Contain']
+    longer = "y" * 59
+    assert problems("search_spam_quarantine_messages", {**WINDOW, "filter_operator": longer}) == [
+        f'filter_operator: "{longer[:56]}... is not one of Contains, Is, Begins_With, Ends_With, Does_Not_Contain']
+
+
+def test_params_non_ascii_values_shown_as_written_in_messages():
+    assert problems("search_spam_quarantine_messages", {**WINDOW, "filter_operator": "enthält"}) == [
+        'filter_operator: "enthält" is not one of Contains, Is, Begins_With, Ends_With, Does_Not_Contain']

@@ -135,3 +135,48 @@ def test_timefmt_display_time_round_trip_property(naive, offset_minutes):
     hh, mm = divmod(abs(offset_minutes), 60)
     text = local.strftime("%d %b %Y %H:%M:%S") + f" (GMT {sign}{hh:02d}:{mm:02d})"
     assert parse_appliance_time(text) == naive.replace(microsecond=0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- a host that is not on UTC (issue 16 §6)
+@pytest.fixture(params=["Asia/Kolkata", "America/Chicago"])
+def host_tz(request, monkeypatch):
+    """The host's local time zone set to one far from UTC, for this test only."""
+    import time
+
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_timefmt_naive_input_is_utc_on_any_host(host_tz):
+    assert datetime.now().astimezone().utcoffset() != timedelta(0)  # the host is really elsewhere
+    naive = datetime(2023, 5, 20, 18, 7)
+    assert parse_input_time(naive, FROZEN_NOW) == datetime(2023, 5, 20, 18, 7, tzinfo=UTC)
+    assert parse_input_time("2023-05-20T18:07", FROZEN_NOW) == datetime(2023, 5, 20, 18, 7, tzinfo=UTC)
+    assert parse_input_time("2023-04-24 00:00", FROZEN_NOW) == datetime(2023, 4, 24, tzinfo=UTC)
+    assert (iso(naive), minute_param(naive), hour_param(naive)) == (
+        "2023-05-20T18:07:00Z", "2023-05-20T18:07:00.000Z", "2023-05-20T18:00:00.000Z")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-20T12:10:05", "2026-11-20T12:10:05Z"),
+    ("2026-11-20 12:10:05", "2026-11-20T12:10:05Z"),
+    ("2026-11-20T12:10:05+05:30", "2026-11-20T06:40:05Z"),
+    ("20 Nov 2026 12:10:05", "2026-11-20T12:10:05Z"),
+])
+def test_timefmt_naive_appliance_timestamps_are_utc_on_any_host(host_tz, text, expected):
+    assert appliance_time_iso(text) == expected
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("1989-12-31T23:59:59Z", False), ("1990-01-01T00:00:00Z", True), ("1990-12-31T23:59:59Z", True),
+    ("2199-01-01T00:00:00Z", True), ("2199-12-31T23:59:59Z", True), ("2200-01-01T00:00:00Z", False),
+])
+def test_timefmt_accepted_range_is_1990_to_2200_exactly(text, ok):
+    if ok:
+        assert iso(parse_input_time(text, FROZEN_NOW)) == text
+    else:
+        with pytest.raises(ValueError, match=r"out of range \(1990\.\.2200\)"):
+            parse_input_time(text, FROZEN_NOW)

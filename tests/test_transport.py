@@ -480,11 +480,19 @@ def test_client_sixteen_threads_expired_token_one_relogin(sim, integration):
 
 # ---------------------------------------------------------------- TLS
 @pytest.fixture(scope="module")
-def tls_sim():
+def tls_sim_module():
     from esa_simulator import Simulator
 
     with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tls=True, tracking_count=50, quarantine_count=5) as sim:
         yield sim
+
+
+@pytest.fixture
+def tls_sim(tls_sim_module):
+    """The module's TLS simulator, reset before each test: its request log must not depend on
+    which tests ran before (the suite runs in random order)."""
+    tls_sim_module.reset()
+    return tls_sim_module
 
 
 @pytest.fixture
@@ -528,3 +536,55 @@ def test_client_tls_verify_off_successful_one_warning(tls_sim, cisco_records):
     assert [r.getMessage() for r in warned] == [
         f"TLS verification is disabled for {tls_sim.url}: the appliance's identity is not checked."]
     assert not [w for w in caught if issubclass(w.category, InsecureRequestWarning)]
+
+
+# ---------------------------------------------------------------- rules that mutants showed untested
+def test_transport_connection_defaults_and_immutable():
+    import dataclasses
+
+    c = Connection("https://esa.test:6443", USER, PASSWORD)
+    assert (c.api_version, c.appliance, c.auth, c.verify_tls, c.ca_bundle, c.timeout, c.proxy) == (
+        "v2.0", "esa", "jwt", True, None, 60, None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.password = "other"  # type: ignore[misc]
+
+
+def test_transport_knows_the_password_and_basic_header_as_secrets():
+    t = client(auth="basic")
+    assert t.secrets.found_in(f"x{PASSWORD}x")
+    assert t.secrets.found_in(b64(f"{USER}:{PASSWORD}"))
+
+
+def test_transport_request_without_params(mock):
+    mock.get(f"{BASE}/login/privileges", json={"data": {}})
+    assert client(auth="basic").request("GET", "login/privileges").status == 200
+    assert mock.last_request.query == ""
+
+
+def test_transport_ensure_login_logs_in_once_and_tells_the_account(mock, caplog):
+    login = mock.post(f"{BASE}/login", **login_answer("tok-1", role="Operator"))
+    t = client()
+    with caplog.at_level(logging.DEBUG, logger="cisco_esa"):
+        info = t.ensure_login()
+        assert t.ensure_login() == info
+    assert login.call_count == 1
+    assert info == {"userName": USER, "is2FactorRedirectRequired": "false", "role": "Operator", "email": []}
+    assert f"logged in as {USER} (role Operator)" in caplog.text and PASSWORD not in caplog.text
+
+
+def test_transport_auto_detect_in_basic_mode_probes_with_basic_auth(mock):
+    esa = mock.get(f"{BASE}/login/privileges", json={"data": {}})
+    t = client(auth="basic", appliance="auto")
+    t.request("GET", "login/privileges", params={})
+    assert t.appliance == "esa"
+    assert esa.request_history[0].headers["Authorization"] == "Basic " + b64(f"{USER}:{PASSWORD}")
+
+
+def test_transport_first_request_after_login_carries_no_cookie_the_login_cleared(mock):
+    # the request was prepared (with the jar's cookies) before its auth logged in and cleared the jar
+    mock.post(f"{BASE}/login", **login_answer("tok-1"))
+    got = mock.get(f"{BASE}/login/privileges", json={"data": {}})
+    t = client()
+    t.session.cookies.set("sid", "stale", domain="esa.test", path="/")
+    t.request("GET", "login/privileges", params={})
+    assert "Cookie" not in got.last_request.headers and got.last_request.headers["jwtToken"] == "tok-1"

@@ -544,3 +544,30 @@ def test_transport_auto_probe_refused_is_could_not_connect(refused, sleeps):
     with pytest.raises(TransportError) as info:
         transport(appliance="auto").get("login/privileges")
     assert info.value.message == COULD_NOT_CONNECT.format(host=HOST, reason="connection refused")
+
+
+@pytest.mark.parametrize("status, chosen", [(299, "esa"), (300, "sma"), (302, "sma"), (399, "sma"), (400, "esa"),
+                                            (401, "esa"), (403, "esa"), (404, "sma"), (405, "esa"), (500, "esa")])
+def test_transport_auto_detect_boundaries_of_the_redirect_range(status, chosen):
+    from cisco_esa.asyncos.detect import detect_appliance
+
+    # /esa answers `status`; /sma answers 401 (the expected answer without a token)
+    answers = {"esa": status, "sma": 401}
+    assert detect_appliance(answers.__getitem__, "https://esa.test:6443", "v2.0") == chosen
+
+
+def test_transport_tls_failure_on_a_read_tried_once(monkeypatch, sleeps):
+    # a certificate that fails today fails on the next try too: not retried (urllib3's `other`)
+    attempts = []
+
+    def connect(self):
+        attempts.append(self.host)
+        error = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+        error.verify_message = "self-signed certificate"
+        raise error
+
+    monkeypatch.setattr(urllib3.connection.HTTPSConnection, "connect", connect)
+    with pytest.raises(TransportError) as info:
+        transport(auth="basic").get("login/privileges")
+    assert info.value.message.startswith(f"TLS verification of {HOST} failed: certificate verify failed")
+    assert len(attempts) == 1 and sleeps.calls == []

@@ -145,11 +145,14 @@ def _coerce(value: Any, schema: dict) -> Any:
     if schema.get("type") == "array":
         if isinstance(value, str):
             text = value.strip()
+            parsed = None
             if text.startswith("["):
                 try:
-                    value = json.loads(text)
+                    parsed = json.loads(text)
                 except ValueError:
-                    return value  # left for the validator to report as not an array
+                    pass  # "[192.0.2.1]" is a bracketed IP (a blocklist form), not JSON
+            if isinstance(parsed, list):
+                value = parsed
             elif text == "":
                 value = []
             else:

@@ -85,21 +85,25 @@ def floor_hour(dt: datetime) -> datetime:
     return dt.replace(minute=0, second=0, microsecond=0)
 
 
+def _utc(dt: datetime) -> datetime:
+    # a naive datetime is UTC here (contract §1); astimezone alone would read it as host-local
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def minute_param(dt: datetime) -> str:
     """Tracking and quarantine dates: seconds forced to 00, milliseconds .000 (asyncos-api §1.3)."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00.000Z")
+    return _utc(dt).strftime("%Y-%m-%dT%H:%M:00.000Z")
 
 
 def hour_param(dt: datetime) -> str:
     """Reporting dates: whole hours only (asyncos-api §1.3)."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:00:00.000Z")
+    return _utc(dt).strftime("%Y-%m-%dT%H:00:00.000Z")
 
 
 def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc(dt).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # `20 Sep 2022 14:54:50 (GMT +00:00)`, `07 Sep 2022 08:10:33 (GMT)`, `(GMT-06:00)`,

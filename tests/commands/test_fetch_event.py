@@ -408,3 +408,95 @@ def test_fetch_event_every_event_carries_its_item_id(integration, sim):
     envelope = integration.run(CMD, {**TRACKING, "start_time": "-2h", "end_time": "now"})
     assert envelope["status"] == "Successful" and envelope["items"]
     assert [e["_item_id"] for e in envelope["data"]["events"]] == [i["id"] for i in envelope["items"]]
+
+
+# -- rows without a usable MID (issue 16 §1) ------------------------------------------------
+@pytest.mark.parametrize("bad_mid", ["missing", [], "", True, None, {"1": 2}])
+def test_fetch_event_tracking_rows_without_usable_mid_keyed_by_content_each_kept(requests_mock, bad_mid):
+    rows = []
+    for n in range(3):
+        r = row(n, f"20 Nov 2026 12:1{n}:00 (GMT +00:00)")
+        if bad_mid == "missing":
+            del r["attributes"]["mid"]
+        else:
+            r["attributes"]["mid"] = bad_mid
+        rows.append(r)
+    rows.append(json.loads(json.dumps(rows[0])))  # the same content twice is one event
+    requests_mock.get(TRACKING_URL, json={"meta": {}, "data": rows})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state={})
+    assert envelope["status"] == "Successful"
+    ids = [i["id"] for i in envelope["items"]]
+    assert len(ids) == 3 and len(set(ids)) == 3 and all(i.startswith("sha1:") for i in ids)
+    assert envelope["data"]["count"] == 3 and envelope["data"]["duplicates_skipped"] == 1
+    assert sorted(e["Subject"] for e in envelope["data"]["events"]) == ["m0", "m1", "m2"]
+
+
+@pytest.mark.parametrize("bad_mid", ["missing", [], "", True, None])
+def test_fetch_event_quarantine_rows_without_usable_mid_keyed_by_content_each_kept(requests_mock, bad_mid):
+    rows = []
+    for n in range(3):
+        r = qrow(n, f"20 Nov 2026 12:1{n} (GMT +00:00)")
+        if bad_mid == "missing":
+            del r["mid"]
+        else:
+            r["mid"] = bad_mid
+        rows.append(r)
+    rows.append(json.loads(json.dumps(rows[1])))
+    requests_mock.get(QUARANTINE_URL, json={"meta": {}, "data": rows})
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR}, state={})
+    assert envelope["status"] == "Successful"
+    ids = [i["id"] for i in envelope["items"]]
+    assert len(ids) == 3 and len(set(ids)) == 3 and all(str(i).startswith("sha1:") for i in ids)
+    # the repeated row reads as the paging overlap, skipped without counting as a duplicate
+    assert sorted(e["Subject"] for e in envelope["data"]["events"]) == ["q0", "q1", "q2"]
+
+
+# -- an empty window (issue 16 §7) --------------------------------------------------------
+@pytest.mark.parametrize("source", [TRACKING, QUARANTINE])
+def test_fetch_event_empty_window_successful_no_events_no_request(integration, sim, source):
+    at = {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:00Z"}
+    envelope = integration.run(CMD, {**source, **at}, state={})
+    assert envelope["status"] == "Successful" and envelope["error"] is None
+    data = envelope["data"]
+    assert (data["events"], data["count"], data["more"], data["requests"]) == ([], 0, False, 0)
+    assert envelope["items"] == [] and searches(sim, "messages") == []
+
+
+def test_fetch_event_quarantine_paging_overlap_is_no_duplicate(requests_mock):
+    # each next page starts on the previous page's last row (the overlap): read once, never counted
+    size = QUARANTINE_PAGE
+    rows = [qrow(m) for m in range(1, 2 * size + 20)]
+
+    def page(request, context):
+        offset, limit = int(request.qs["offset"][0]), int(request.qs["limit"][0])
+        return {"meta": {"totalCount": len(rows)}, "data": rows[offset:offset + limit]}
+
+    m = requests_mock.get(QUARANTINE_URL, json=page)
+    envelope = mocked().run(CMD, {**QUARANTINE, **HOUR}, state={})
+    assert [r.qs["offset"][0] for r in m.request_history] == ["0", str(size - 1), str(2 * size - 2)]
+    assert [i["id"] for i in envelope["items"]] == list(range(1, 2 * size + 20))
+    assert envelope["data"]["duplicates_skipped"] == 0
+
+
+def test_fetch_event_one_page_of_an_empty_window_sends_no_request(requests_mock):
+    m = requests_mock.get(TRACKING_URL, json={"meta": {}, "data": [row(1)]})
+    at = {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:30Z"}  # one minute, floored to none
+    envelope = mocked().run(CMD, {**TRACKING, **at, "offset": 0, "limit": 3})
+    assert envelope["status"] == "Successful" and envelope["data"]["count"] == 0 and m.call_count == 0
+
+
+def test_fetch_event_tracking_minute_holding_more_than_a_page_read_whole(requests_mock):
+    # a slice that cannot narrow below one minute is read to its end, page after page
+    from cisco_esa.asyncos.api import TRACKING_PAGE
+
+    rows = [row(m, f"20 Nov 2026 12:10:{m % 60:02d} (GMT +00:00)") for m in range(TRACKING_PAGE + 30, 0, -1)]
+
+    def page(request, context):
+        offset, limit = int(request.qs["offset"][0]), int(request.qs["limit"][0])
+        return {"meta": {}, "data": rows[offset:offset + limit]}
+
+    m = requests_mock.get(TRACKING_URL, json=page)
+    at = {"start_time": "2026-11-20T12:10:00Z", "end_time": "2026-11-20T12:11:00Z"}
+    envelope = mocked().run(CMD, {**TRACKING, **at}, state={})
+    assert envelope["status"] == "Successful", envelope["error"]
+    assert envelope["data"]["count"] == TRACKING_PAGE + 30 and m.call_count == 2

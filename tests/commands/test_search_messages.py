@@ -364,3 +364,10 @@ def test_search_messages_bad_limit_is_400_naming_it():
 def test_search_messages_filter_without_value_is_400():
     assert _invalid({**LAST_HOUR, "additional_filters": "deliveryStatus"}) == (
         "Invalid input: additional_filters: 'deliveryStatus' is not key=value")
+
+
+def test_search_messages_empty_window_successful_no_messages(integration):
+    # start_time == end_time is a window of nothing, not an error (issue 16 §7)
+    envelope = integration.run("search_messages", {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:00Z"})
+    assert envelope["status"] == "Successful" and envelope["error"] is None
+    assert (envelope["data"]["messages"], envelope["data"]["total"], envelope["data"]["truncated"]) == ([], 0, False)

@@ -199,3 +199,10 @@ def test_search_spam_quarantine_messages_invalid_input_sends_nothing(requests_mo
     assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400
     assert named in envelope["error"]["message"]
     assert requests_mock.call_count == 0
+
+
+def test_search_spam_quarantine_messages_empty_window_successful_no_messages(integration):
+    # start_time == end_time is a window of nothing, not an error (issue 16 §7)
+    envelope = integration.run("search_spam_quarantine_messages", {"start_time": "2026-11-20T12:00:00Z", "end_time": "2026-11-20T12:00:00Z"})
+    assert envelope["status"] == "Successful" and envelope["error"] is None
+    assert (envelope["data"]["messages"], envelope["data"]["total"], envelope["data"]["truncated"]) == ([], 0, False)
