@@ -42,6 +42,10 @@ How a run works (design decisions):
   the mapping engine cannot map is a failed Item and the others go on, so the status is
   Partially Successful. A failed row still counts as emitted (it is in ``raw_data``), so it
   cannot stall the feed. Any HTTP failure fails the run: no events, checkpoint unchanged.
+- Streaming (``ctx.events`` set, the CLI's ``--output ndjson``): each slice (tracking) or page
+  (quarantine) is handed to that sink as soon as its events are final, mapped, and is not kept;
+  the result then holds no events. A run that fails midway carries, on its exception
+  (``partial``), the checkpoint of exactly the events the sink took, so the caller can keep it.
 - ``ctx.progress(rows read, None)`` after each page; an exception raised there (a killed
   run) leaves the caller without a checkpoint, so the next run re-reads and de-duplicates.
 """
@@ -162,18 +166,48 @@ class Event:
         return (self.time, self.key)
 
 
+class _Spool:
+    """Rows on disk, one JSON line each, fetched back by position."""
+
+    def __init__(self):
+        import tempfile
+
+        self.file = tempfile.TemporaryFile("w+b")
+        self.end = 0
+
+    def put(self, row) -> int:
+        at = self.end
+        line = json.dumps(row, ensure_ascii=False).encode() + b"\n"
+        self.file.seek(at)
+        self.file.write(line)
+        self.end += len(line)
+        return at
+
+    def get(self, at: int):
+        self.file.seek(at)
+        return json.loads(self.file.readline())
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class _Run:
     """The reading side of one whole-window run."""
 
-    def __init__(self, ctx, source: Source, seen: dict, cap: int):
+    def __init__(self, ctx, source: Source, seen: dict, cap: int, sink: Callable[[list], None],
+                 streaming: bool = False):
         self.ctx = ctx
         self.api = ctx.api
         self.source = source
         self.seen = seen            # from the checkpoint: key -> time
         self.cap = cap
-        self.emitted: list[Event] = []
-        self.emitted_keys: set[str] = set()
+        self.sink = sink            # takes each batch of final events, oldest first
+        self.emitted: dict[str, datetime] = {}  # key -> time of every event the sink took
         self.watermark: datetime | None = None
+        # where a run that fails now may put the watermark: every event before it was taken
+        self.safe_mark: datetime | None = None
+        # streaming: the rows of a slice being read wait on disk, so memory stays bounded by a page
+        self.spool = _Spool() if streaming and not source.ascending else None
         self.more = False
         self.requests = 0
         self.rows_read = 0
@@ -188,19 +222,28 @@ class _Run:
         return rows
 
     def _is_new(self, ev: Event) -> bool:
-        if ev.key in self.seen or ev.key in self.emitted_keys:
+        if ev.key in self.seen or ev.key in self.emitted:
             self.duplicates += 1
             return False
         return True
 
     def _emit(self, events: list[Event]) -> None:
-        self.emitted.extend(events)
-        self.emitted_keys.update(e.key for e in events)
+        emitted, size = self.emitted, self.source.page_max
+        for start in range(0, len(events), size):
+            batch = events[start:start + size]
+            if self.spool is not None:
+                for e in batch:
+                    e.row = self.spool.get(e.row)
+            self.sink(batch)  # first: an event counts as emitted only once the sink has taken it
+            for e in batch:
+                emitted[e.key] = e.time
+                e.row = None  # taken: a streaming run keeps no row
 
     # -- tracking: newest first, walked in ascending slices ----------------------
     def descending(self, lo: datetime, hi: datetime) -> None:
         cursor, span = lo, hi - lo
         while cursor < hi:
+            self.safe_mark = cursor
             remaining = self.cap - len(self.emitted)
             if remaining <= 0:
                 self.watermark, self.more = cursor, True
@@ -242,6 +285,8 @@ class _Run:
                 elif self._is_new(ev):
                     keys.add(ev.key)
                     fresh.append(ev)
+                    if self.spool is not None:
+                        ev.row = self.spool.put(ev.row)
             if len(rows) < size:
                 return fresh, True
             if bound is not None and len(fresh) > bound:
@@ -276,16 +321,22 @@ class _Run:
                                        "run again (the checkpoint was not moved).", None)
                 offset = max(0, offset - size + 1)
                 continue
+            take = []
             for ev in events:
                 if ev.key in read:
                     continue
                 read.add(ev.key)
                 if not self._is_new(ev):
                     continue
-                if len(self.emitted) >= self.cap:
+                if len(self.emitted) + len(take) >= self.cap:
+                    self._emit(take)
                     self.watermark, self.more = floor_minute(ev.time), True
                     return
-                self._emit([ev])
+                take.append(ev)
+            self._emit(take)
+            if take:
+                # oldest first: every event before the minute of the last one taken is emitted
+                self.safe_mark = floor_minute(take[-1].time)
             if len(rows) < size:
                 self.watermark = hi
                 return
@@ -320,24 +371,41 @@ def fetch_event(params: dict, ctx) -> Result:
     query.update({"from_checkpoint": begin != params["start_time"],
                   "end_clamped_to_now": stop != params["end_time"],
                   "lookback_minutes": params["lookback_minutes"], "max_events": params["max_events"]})
-    run = _Run(ctx, source, cp.seen, params["max_events"])
-    if lo < hi:
-        (run.ascending if source.ascending else run.descending)(lo, hi)
+    present = _Presenter(source, getattr(ctx, "events", None))
+    run = _Run(ctx, source, cp.seen, params["max_events"], present.take, present.streaming)
+
+    def result(watermark: datetime | None) -> Result:
+        new_state = state.with_source(source.name, cp.advance(watermark, run.emitted, lookback))
+        data, raw, items = present.finish()
+        data.update({"next_offset": None, "more": run.more, "duplicates_skipped": run.duplicates,
+                     "requests": run.requests, "query": query, "checkpoint": new_state.dump()})
+        return Result(data=data, raw_data=raw, items=items)
+
+    try:
+        if lo < hi:
+            (run.ascending if source.ascending else run.descending)(lo, hi)
+    except BaseException as exc:
+        if present.streaming:
+            # the events already written stay written: the checkpoint says so (contract §4)
+            exc.partial = result(_clamped(run.safe_mark, ctx.api.appliance_time()))
+        raise
+    finally:
+        if run.spool is not None:
+            run.spool.close()
     # The window ends by the appliance's clock (contract §3), read from the Date of the answers this
     # run just had (or of one cheap read when it read nothing and its checkpoint lies ahead of the host).
     now = ctx.api.appliance_time() if run.requests else None
     if now is None and cp.watermark is not None and cp.watermark > hi:
         now = ctx.api.probe_time()
     _refuse_future(cp, now)
-    if now is not None and run.watermark is not None and run.watermark > floor_minute(now):
+    return result(_clamped(run.watermark, now))
+
+
+def _clamped(watermark: datetime | None, now: datetime | None) -> datetime | None:
+    if now is not None and watermark is not None and watermark > floor_minute(now):
         # the host's clock runs ahead: the appliance's current minute may still grow, leave it to the next run
-        run.watermark = floor_minute(now)
-    emitted = {e.key: e.time for e in run.emitted}
-    new_state = state.with_source(source.name, cp.advance(run.watermark, emitted, lookback))
-    data, raw, items = _present(source, run.emitted)
-    data.update({"next_offset": None, "more": run.more, "duplicates_skipped": run.duplicates,
-                 "requests": run.requests, "query": query, "checkpoint": new_state.dump()})
-    return Result(data=data, raw_data=raw, items=items)
+        return floor_minute(now)
+    return watermark
 
 
 def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Result:
@@ -345,38 +413,57 @@ def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Resu
     start, end = params["start_time"], params["end_time"]
     lo, hi = floor_minute(start), floor_minute(end)
     _, _, query = endpoint_window(start, end, "minute")
-    run = _Run(ctx, source, {}, limit)
+    run = _Run(ctx, source, {}, limit, None)
     rows = run.page(lo, hi, offset, limit) if lo < hi else []
-    events = [Event(row, source, lo, hi) for row in rows]
-    data, raw, items = _present(source, events)
+    present = _Presenter(source, None)
+    present.take([Event(row, source, lo, hi) for row in rows])
+    data, raw, items = present.finish()
     data.update({"next_offset": offset + limit if len(rows) == limit else None, "more": len(rows) == limit,
                  "requests": run.requests, "query": query, "checkpoint": state.dump()})
     return Result(data=data, raw_data=raw, items=items)
 
 
-def _present(source: Source, events: list[Event]) -> tuple[dict, dict, list[Item]]:
-    """Tag, map and itemize the emitted events: one Item per event, failures kept apart."""
-    mapped, raw, items = [], [], []
-    twin = source.iso_twin
-    map_event = ENGINE.map_event
-    for ev in events:
-        row = ev.row
-        if isinstance(row, dict):
-            row["sourceType"] = source.name  # the row is ours, parsed from this run's answer: tag it in place
-            tagged = row
-        else:
-            tagged = {"sourceType": source.name, "value": row}
-        raw.append(tagged)
-        try:
-            fields = map_event(tagged if isinstance(row, dict) else row)
-        except Exception as exc:  # one bad event must not stop the others
-            reason = str(exc) or type(exc).__name__
-            items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({reason}).")))
-            continue
-        if ev.iso is not None:
-            fields[twin] = ev.iso
-        fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
-        mapped.append(fields)
-        items.append(Item(ev.item_id))
-    data = {"source": source.name, "events": mapped, "count": len(mapped), "failed": len(events) - len(mapped)}
-    return data, {"data": raw}, items
+class _Presenter:
+    """Tags, maps and itemizes emitted events, batch by batch: one Item per event, failures kept
+    apart. Kept for the result, or (streaming) handed to `stream(mapped, raw)` and dropped."""
+
+    def __init__(self, source: Source, stream: Callable[[list, list], None] | None):
+        self.source, self.stream = source, stream
+        self.streaming = stream is not None
+        self.mapped: list[dict] = []
+        self.raw: list = []
+        self.items: list[Item] = []
+
+    def take(self, events: list[Event]) -> None:
+        name, twin, map_event = self.source.name, self.source.iso_twin, ENGINE.map_event
+        mapped, raw = ([], []) if self.streaming else (self.mapped, self.raw)
+        items = []
+        for ev in events:
+            row = ev.row
+            if isinstance(row, dict):
+                row["sourceType"] = name  # the row is ours, parsed from this run's answer: tag it in place
+                tagged = row
+            else:
+                tagged = {"sourceType": name, "value": row}
+            raw.append(tagged)
+            try:
+                fields = map_event(tagged if isinstance(row, dict) else row)
+            except Exception as exc:  # one bad event must not stop the others
+                reason = str(exc) or type(exc).__name__
+                items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({reason}).")))
+                continue
+            if ev.iso is not None:
+                fields[twin] = ev.iso
+            fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
+            mapped.append(fields)
+            items.append(Item(ev.item_id))
+        if self.streaming:
+            self.stream(mapped, raw)  # before counting them: what the sink refused was not emitted
+        self.items.extend(items)
+
+    def finish(self) -> tuple[dict, dict, list[Item]]:
+        count = sum(1 for i in self.items if i.ok)
+        events = [] if self.streaming else self.mapped
+        data = {"source": self.source.name, "events": events, "count": count,
+                "failed": len(self.items) - count}
+        return data, {"data": [] if self.streaming else self.raw}, list(self.items)
