@@ -8,6 +8,7 @@ import json
 import pytest
 
 from cisco_esa import cli
+from cisco_esa.fetch import engine
 from cisco_esa import integration as integration_module
 from esa_simulator import Simulator
 from tests.cli_helpers import run_cli
@@ -62,8 +63,9 @@ def test_ndjson_failure_midway_keeps_exactly_the_written_events(capsys, env, mon
 
     monkeypatch.setattr(cli._EventStream, "take", take)
     state = tmp_path / "state.json"
-    # a cap of 300 walks tracking in slices too, so that a slice is written before the failure
+    # tracking is written slice by slice: a cap, and slices sized well under it, make several
     cap = 300 if source == "Message Tracking" else 100_000
+    monkeypatch.setattr(engine, "SLACK", 0.3)
     code, out, err = run_cli(capsys, *_argv(source, state, cap, "--output", "ndjson"))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1 and "(status 500)" in err
@@ -103,8 +105,6 @@ def test_json_output_written_piecewise_is_the_compact_envelope(capsys, env, tmp_
 
 
 def test_json_output_nan_in_a_large_result_is_the_failed_envelope(capsys, env, monkeypatch, tmp_path):
-    from cisco_esa.fetch import engine
-
     real = engine._Presenter.finish
 
     def finish(self):

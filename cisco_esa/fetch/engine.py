@@ -77,6 +77,12 @@ SECOND = timedelta(seconds=1)
 # Rows moving up under us faster than this many step-backs means the quarantine is being
 # emptied while we read; better to fail the run (checkpoint kept) than to loop.
 MAX_STEP_BACKS = 50
+# A capped run sizes its slice for this many times the events it may still emit: read whole, then cut
+# at the cap; a little over costs re-reading a few rows next run, a little under a second slice.
+SLACK = 1.25
+DEFAULT_CONCURRENCY = 4  # pages in flight at once: kind to the appliance, and 1 restores sequential paging
+# How much of the rows the rate predicts a slice still holds are trusted to exist when pages go ahead.
+AHEAD_TRUST = 0.5
 
 
 @dataclass(frozen=True)
@@ -195,7 +201,7 @@ class _Run:
     """The reading side of one whole-window run."""
 
     def __init__(self, ctx, source: Source, seen: dict, cap: int, sink: Callable[[list], None],
-                 streaming: bool = False):
+                 streaming: bool = False, concurrency: int = 1):
         self.ctx = ctx
         self.api = ctx.api
         self.source = source
@@ -208,6 +214,8 @@ class _Run:
         self.safe_mark: datetime | None = None
         # streaming: the rows of a slice being read wait on disk, so memory stays bounded by a page
         self.spool = _Spool() if streaming and not source.ascending else None
+        self.concurrency = concurrency
+        self.pool = None
         self.more = False
         self.requests = 0
         self.rows_read = 0
@@ -215,11 +223,38 @@ class _Run:
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
-        rows = self.source.page(self.api, minute_param(lo), minute_param(hi), offset, limit)[:limit]
+        return self.pages(lo, hi, [offset], limit)[0]
+
+    def pages(self, lo: datetime, hi: datetime, offsets: list[int], limit: int) -> list[list]:
+        """The pages at `offsets`, read at most `concurrency` at a time, in the order asked; each is
+        counted (and its progress told) here, on the run's own thread."""
+        start, end = minute_param(lo), minute_param(hi)
+
+        def fetch(offset: int) -> list:
+            return self.source.page(self.api, start, end, offset, limit)[:limit]
+
+        if len(offsets) == 1 or self.concurrency <= 1:
+            out = []
+            for offset in offsets:
+                out.append(self._count(fetch(offset)))
+            return out
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="cisco-esa-fetch")
+        return [self._count(rows) for rows in self.pool.map(fetch, offsets)]
+
+    def _count(self, rows: list) -> list:
         self.requests += 1
         self.rows_read += len(rows)
         self.ctx.rows_read(self.rows_read)
         return rows
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        if self.spool is not None:
+            self.spool.close()
 
     def _is_new(self, ev: Event) -> bool:
         if ev.key in self.seen or ev.key in self.emitted:
@@ -250,9 +285,9 @@ class _Run:
                 return
             upper = min(hi, cursor + span)
             whole = upper - cursor <= MINUTE
-            fresh, complete = self._read_slice(cursor, upper, None if whole else remaining)
+            fresh, complete, rate = self._read_slice(cursor, upper, None if whole else remaining)
             if not complete:
-                span = self._narrower(cursor, upper, fresh, remaining)
+                span = self._narrower(cursor, upper, rate, remaining)
                 log.debug("slice %s..%s holds over %d new events; narrowing to %s", iso(cursor), iso(upper),
                           remaining, span)
                 continue
@@ -262,45 +297,63 @@ class _Run:
             if len(take) < len(fresh):
                 self.watermark, self.more = floor_minute(fresh[len(take)].time), True
                 return
-            cursor = upper
-            if len(fresh) * 2 < remaining:
-                span = span * 2
+            width, cursor = upper - cursor, upper
+            left = remaining - len(take)
+            if fresh and left > 0:
+                # the rate just seen sizes the next slice (a little over what the run may still emit)
+                span = _minutes(width * (left * SLACK) / len(fresh))
+            elif left > 0:
+                span = hi - cursor  # nothing new here: the rest of the window may well fit
         self.watermark = hi
 
-    def _read_slice(self, lo: datetime, hi: datetime, bound: int | None) -> tuple[list[Event], bool]:
-        """Every new event of [lo, hi), or (some, False) as soon as more than `bound` are new."""
+    def _read_slice(self, lo: datetime, hi: datetime,
+                    bound: int | None) -> tuple[list[Event], bool, float | None]:
+        """Every new event of [lo, hi), or (some, False, rows per second near the last row read) as soon
+        as more than `bound` are new. Pages the rate says are full are read `concurrency` at a time."""
         fresh: list[Event] = []
         keys: set[str] = set()
-        offset, size = 0, self.source.page_max
-        previous = None
+        size = self.source.page_max
+        offset, previous, ahead = 0, None, 1
+        rate = None
         while True:
-            rows = self.page(lo, hi, offset, size)
-            if offset and rows and rows == previous:
-                raise _ignores_offset(offset)
-            previous = rows
-            for row in rows:
-                ev = Event(row, self.source, lo, hi)
-                if ev.key in keys:  # a row pushed down by new mail, read twice
-                    self.duplicates += 1
-                elif self._is_new(ev):
-                    keys.add(ev.key)
-                    fresh.append(ev)
-                    if self.spool is not None:
-                        ev.row = self.spool.put(ev.row)
-            if len(rows) < size:
-                return fresh, True
+            batch = self.pages(lo, hi, [offset + i * size for i in range(ahead)], size)
+            for rows in batch:
+                if offset and rows and rows == previous:
+                    raise _ignores_offset(offset)
+                previous = rows
+                first = last = None
+                for row in rows:
+                    ev = Event(row, self.source, lo, hi)
+                    first = first or ev
+                    last = ev
+                    if ev.key in keys:  # a row pushed down by new mail, read twice
+                        self.duplicates += 1
+                    elif self._is_new(ev):
+                        keys.add(ev.key)
+                        fresh.append(ev)
+                        if self.spool is not None:
+                            ev.row = self.spool.put(ev.row)
+                if len(rows) < size:
+                    return fresh, True, None  # any later page of the batch was past the end
+                offset += size
+                # rows per second where we are now (newest first: the first row is the page's newest)
+                rate = size / max((first.time - last.time).total_seconds(), 1.0)
+                oldest = last.time
             if bound is not None and len(fresh) > bound:
-                return fresh, False
-            offset += len(rows)
+                return fresh, False, rate
+            left = rate * (oldest - lo).total_seconds()  # rows this slice still holds, by that rate
+            # Only pages the rate says are full go ahead (a page past the end would cost a request), and
+            # only once two pages in a row have shown that the appliance honours offset.
+            if offset >= 2 * size:
+                ahead = max(1, min(self.concurrency, int(left * AHEAD_TRUST) // size))
 
     @staticmethod
-    def _narrower(lo: datetime, hi: datetime, fresh: list[Event], remaining: int) -> timedelta:
+    def _narrower(lo: datetime, hi: datetime, rate: float | None, remaining: int) -> timedelta:
         half = (hi - lo) / 2
-        oldest = min(e.time for e in fresh)
-        # the newest rows tell the rate near hi; aim for about `remaining` events
-        guess = (hi - oldest) * remaining / len(fresh)
-        span = min(half, guess)
-        return max(MINUTE, timedelta(minutes=int(span / MINUTE)))
+        # the newest rows tell the rate near hi; aim for a little over `remaining` events, read whole
+        guess = timedelta(seconds=remaining * SLACK / rate) if rate else half
+        return _minutes(min(half, guess))
+
 
     # -- quarantine: oldest first ---------------------------------------------------
     def ascending(self, lo: datetime, hi: datetime) -> None:
@@ -343,6 +396,11 @@ class _Run:
             offset += len(rows) - 1  # one row of overlap proves nothing moved up
 
 
+def _minutes(span: timedelta) -> timedelta:
+    """A slice's width in whole minutes (the API's resolution), at least one."""
+    return max(MINUTE, timedelta(minutes=int(span / MINUTE)))
+
+
 def _refuse_future(cp: ckpt.SourceCheckpoint, now: datetime | None) -> None:
     """A watermark past the appliance's clock would stall the feed at count 0 for ever: refuse it."""
     if now is not None and cp.watermark is not None and cp.watermark > floor_minute(now) + MINUTE:
@@ -372,7 +430,8 @@ def fetch_event(params: dict, ctx) -> Result:
                   "end_clamped_to_now": stop != params["end_time"],
                   "lookback_minutes": params["lookback_minutes"], "max_events": params["max_events"]})
     present = _Presenter(source, getattr(ctx, "events", None))
-    run = _Run(ctx, source, cp.seen, params["max_events"], present.take, present.streaming)
+    run = _Run(ctx, source, cp.seen, params["max_events"], present.take, present.streaming,
+               params.get("concurrency") or DEFAULT_CONCURRENCY)
 
     def result(watermark: datetime | None) -> Result:
         new_state = state.with_source(source.name, cp.advance(watermark, run.emitted, lookback))
@@ -390,8 +449,7 @@ def fetch_event(params: dict, ctx) -> Result:
             exc.partial = result(_clamped(run.safe_mark, ctx.api.appliance_time()))
         raise
     finally:
-        if run.spool is not None:
-            run.spool.close()
+        run.close()
     # The window ends by the appliance's clock (contract §3), read from the Date of the answers this
     # run just had (or of one cheap read when it read nothing and its checkpoint lies ahead of the host).
     now = ctx.api.appliance_time() if run.requests else None
