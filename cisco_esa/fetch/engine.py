@@ -216,6 +216,7 @@ class _Run:
         self.spool = _Spool() if streaming and not source.ascending else None
         self.concurrency = concurrency
         self.pool = None
+        self.dense_from: datetime | None = None  # rows were seen from here on by a slice read in part
         self.more = False
         self.requests = 0
         self.rows_read = 0
@@ -301,9 +302,12 @@ class _Run:
             left = remaining - len(take)
             if fresh and left > 0:
                 # the rate just seen sizes the next slice (a little over what the run may still emit)
-                span = _minutes(width * (left * SLACK) / len(fresh))
+                span = _minutes(min(width * 4, width * (left * SLACK) / len(fresh)))  # a few events: no wild jump
             elif left > 0:
-                span = hi - cursor  # nothing new here: the rest of the window may well fit
+                # nothing new here: look wider, at once up to where a too-full slice showed rows
+                span = width * 2
+                if self.dense_from is not None and self.dense_from - cursor > span:
+                    span = _minutes(self.dense_from - cursor)
         self.watermark = hi
 
     def _read_slice(self, lo: datetime, hi: datetime,
@@ -340,6 +344,7 @@ class _Run:
                 rate = size / max((first.time - last.time).total_seconds(), 1.0)
                 oldest = last.time
             if bound is not None and len(fresh) > bound:
+                self.dense_from = floor_minute(oldest)
                 return fresh, False, rate
             left = rate * (oldest - lo).total_seconds()  # rows this slice still holds, by that rate
             # Only pages the rate says are full go ahead (a page past the end would cost a request), and
