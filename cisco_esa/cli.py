@@ -358,6 +358,17 @@ class _Run:
         self.progress_shown = progress is not None
         integration = Integration(conn)
         stream = _EventStream() if self.output == "ndjson" else None
+        # the collector stays off while the result is printed too (it would walk every event); the
+        # process ends soon after, and Integration.run turns it back on as it was for other callers
+        pause = contextlib.ExitStack()
+        if self.command.kind == "fetch_event":
+            from cisco_esa.fetch.engine import collector_paused
+
+            pause.enter_context(collector_paused())
+        with pause:
+            return self._execute(integration, params, state, state_file, progress, stream)
+
+    def _execute(self, integration, params, state, state_file, progress, stream) -> dict:
         try:
             envelope = integration.run(self.args.command, params, state=state, progress=progress,
                                        events=stream.take if stream else None)

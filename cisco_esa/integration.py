@@ -43,8 +43,14 @@ def check_bundle(bundle: Path | None = None) -> Manifest:
 
 @lru_cache(maxsize=1)
 def _checked_default() -> Manifest:
+    from cisco_esa.fetch.engine import mapping_engine
+
     loaded = manifest()
-    problems = loaded.check() + _mapping_problems(resources.FIELD_MAPPINGS)
+    try:
+        mapping_engine()  # compiled here once, and kept for the fetches of this process
+        problems = loaded.check()
+    except MappingConfigError as exc:
+        problems = loaded.check() + [str(exc)]
     if problems:
         raise ManifestError(problems)
     return loaded
