@@ -358,6 +358,8 @@ class _Run:
             # only once two pages in a row have shown that the appliance honours offset.
             if offset >= 2 * size:
                 ahead = max(1, min(self.concurrency, int(left * AHEAD_TRUST) // size))
+                if left < 2 * self.concurrency * size:
+                    ahead = min(ahead, 2)  # near the end the rate misleads most (retention's edge): one at risk
 
     @staticmethod
     def _narrower(lo: datetime, hi: datetime, rate: float | None, remaining: int) -> timedelta:
