@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 
 import yaml
 
@@ -322,6 +321,106 @@ def _warn_if_readable_by_others(path: str) -> None:
               f"it holds a password: chmod 600 it", file=sys.stderr)
 
 
+class _EventStream:
+    """`--output ndjson`: prints each batch of mapped events as it comes (one a line) and spools their
+    raw rows to a temporary file for the envelope's raw_data, so memory stays bounded by a page."""
+
+    def __init__(self):
+        import tempfile
+
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.rows = 0
+
+    def take(self, mapped: list, raw: list) -> None:
+        from cisco_esa import render
+        from cisco_esa.core.outcome import UnexpectedResponse
+
+        try:
+            lines = "".join(render.dumps(event) + "\n" for event in mapped)
+            rows = ",".join(render.dumps(row) for row in raw)
+        except ValueError:
+            raise UnexpectedResponse("an event held a number JSON cannot carry (NaN or Infinity), so it was "
+                                     "not printed; the checkpoint stops before it.") from None
+        if rows:
+            self.spool.write(("," if self.rows else "") + rows)
+            self.rows += len(raw)
+        if lines:
+            sys.stdout.write(lines)
+            sys.stdout.flush()  # the consumer sees each event as soon as it is final
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def _write_json(out, envelope: dict, spool) -> dict:
+    """The envelope as compact JSON, without a copy of a large result as one string in memory: its
+    long lists are encoded element by element into a temporary file, then copied out. `spool`: a
+    file holding raw_data.data's rows (comma-separated JSON) to write in their place. ValueError,
+    with nothing written to `out`, when a number has no JSON form."""
+    import tempfile
+
+    from cisco_esa import render
+
+    data = envelope.get("data")
+    raw = envelope.get("raw_data")
+    events = data.get("events") if isinstance(data, dict) else None
+    rows = raw.get("data") if isinstance(raw, dict) else None
+    events = events if isinstance(events, list) and len(events) >= 64 else None
+    rows = rows if isinstance(rows, list) and (len(rows) >= 64 or spool is not None) else None
+    if events is None and rows is None and spool is None:
+        out.write(render.dumps(envelope))
+        return envelope
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
+        tmp.write("{")
+        for index, (key, value) in enumerate(envelope.items()):
+            tmp.write(("," if index else "") + render.dumps(key) + ":")
+            if key == "data" and events is not None:
+                head, tail = _split_at(value, "events")
+                tmp.write(head)
+                _write_list(tmp, events)
+                tmp.write(tail)
+            elif key == "raw_data" and (rows is not None or spool is not None):
+                head, tail = _split_at(value if isinstance(value, dict) else {}, "data")
+                tmp.write(head)
+                if spool is not None:
+                    tmp.write("[")
+                    _copy(spool, tmp)
+                    tmp.write("]")
+                else:
+                    _write_list(tmp, rows)
+                tmp.write(tail)
+            else:
+                tmp.write(render.dumps(value))
+        tmp.write("}")
+        _copy(tmp, out)
+    return envelope
+
+
+def _copy(src, dst) -> None:
+    src.seek(0)
+    for chunk in iter(lambda: src.read(1 << 16), ""):
+        dst.write(chunk)
+
+
+def _split_at(obj: dict, name: str) -> tuple[str, str]:
+    """An object's JSON split around its list `name` (written apart): (text before it, text after it)."""
+    from cisco_esa import render
+
+    marker = "\u0000cisco-esa-list\u0000"
+    text = render.dumps({**obj, name: marker})
+    head, _, tail = text.partition(render.dumps(marker))
+    return head, tail
+
+
+def _write_list(out, seq: list) -> None:
+    from cisco_esa import render
+
+    out.write("[")
+    for index, element in enumerate(seq):
+        out.write(("," if index else "") + render.dumps(element))
+    out.write("]")
+
+
 class _Run:
     """One `run`: executes the command, prints the result, keeps the checkpoint, and knows how far
     it got, so that Ctrl-C can say what was kept."""
@@ -339,15 +438,41 @@ class _Run:
         progress = _progress_printer()
         self.progress_shown = progress is not None
         integration = Integration(conn)
-        envelope = integration.run(self.args.command, params, state=state, progress=progress)
+        stream = _EventStream() if self.output == "ndjson" else None
+        # the collector stays off while the result is printed too (it would walk every event); the
+        # process ends soon after, and Integration.run turns it back on as it was for other callers
+        pause = contextlib.ExitStack()
+        if self.command.kind == "fetch_event":
+            from cisco_esa.fetch.engine import collector_paused
+
+            pause.enter_context(collector_paused())
+        with pause:
+            return self._execute(integration, params, state, state_file, progress, stream)
+
+    def _execute(self, integration, params, state, state_file, progress, stream) -> dict:
+        try:
+            envelope = integration.run(self.args.command, params, state=state, progress=progress,
+                                       events=stream.take if stream else None)
+        except KeyboardInterrupt as exc:
+            # events already printed stay printed: keep the checkpoint that says so
+            partial = getattr(exc, "partial", None)
+            if stream is not None and state_file and partial is not None:
+                state_file.write(partial.data["checkpoint"])
+                self.state_written = True
+            raise
         if progress:
             sys.stderr.write("\n")
         self.progress_shown = False
-        envelope = self.emit(envelope)
+        try:
+            envelope = self.emit(envelope, stream)
+        finally:
+            if stream is not None:
+                stream.close()
         self.printed = True
         self.tell(envelope)
         checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
-        if state_file and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
+        # A Failed ndjson run may already have printed events: its checkpoint holds exactly those.
+        if state_file and isinstance(checkpoint, dict) and (envelope["status"] != "Failed" or stream is not None):
             state_file.write(checkpoint)
             self.state_written = True
         return envelope
@@ -361,7 +486,7 @@ class _Run:
         self.tell(envelope)
         return envelope
 
-    def emit(self, envelope: dict) -> dict:
+    def emit(self, envelope: dict, stream: "_EventStream | None" = None) -> dict:
         """Print the result; returns the envelope printed (a Failed one if the result had no JSON form)."""
         from cisco_esa import render
 
@@ -373,13 +498,24 @@ class _Run:
             rest = dict(envelope, data={k: v for k, v in data.items() if k != "events"})
             try:
                 lines = [render.dumps(event) for event in data.get("events") or []]
+                if lines:
+                    sys.stdout.write("".join(line + "\n" for line in lines))
+                spool = stream.spool if stream is not None and stream.rows else None
+                envelope = _write_json(sys.stdout, rest, spool)
             except ValueError:
-                lines, rest = [], envelope  # to_json below turns it into the Failed envelope
-            text, envelope = render.to_json(rest)
-            sys.stdout.write("".join(line + "\n" for line in lines) + text + "\n")
-        else:
-            text, envelope = render.to_json(envelope, pretty=self.args.pretty)
+                text, envelope = render.to_json(dict(rest, raw_data={}))  # the Failed envelope naming it
+                sys.stdout.write(text)
+            sys.stdout.write("\n")
+        elif self.args.pretty:
+            text, envelope = render.to_json(envelope, pretty=True)
             sys.stdout.write(text + "\n")
+        else:
+            try:
+                _write_json(sys.stdout, envelope, None)
+            except ValueError:
+                text, envelope = render.to_json(envelope)
+                sys.stdout.write(text)
+            sys.stdout.write("\n")
         sys.stdout.flush()
         return envelope
 

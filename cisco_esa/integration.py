@@ -13,7 +13,6 @@ from typing import Callable
 
 from cisco_esa.asyncos.api import AsyncOS
 from cisco_esa.asyncos.transport import Connection, Transport
-from cisco_esa.core import resources
 from cisco_esa.core.context import Context
 from cisco_esa.core.envelope import build_envelope
 from cisco_esa.core.outcome import CommandError, InputError, InternalError, Result
@@ -43,8 +42,14 @@ def check_bundle(bundle: Path | None = None) -> Manifest:
 
 @lru_cache(maxsize=1)
 def _checked_default() -> Manifest:
+    from cisco_esa.fetch.engine import mapping_engine
+
     loaded = manifest()
-    problems = loaded.check() + _mapping_problems(resources.FIELD_MAPPINGS)
+    try:
+        mapping_engine()  # compiled here once, and kept for the fetches of this process
+        problems = loaded.check()
+    except MappingConfigError as exc:
+        problems = loaded.check() + [str(exc)]
     if problems:
         raise ManifestError(problems)
     return loaded
@@ -93,7 +98,10 @@ class Integration:
             return self._api
 
     def run(self, command: str, params: dict | None = None, state: dict | None = None,
-            progress: Callable | None = None) -> dict:
+            progress: Callable | None = None, events: Callable[[list, list], None] | None = None) -> dict:
+        """`events(mapped, raw)`: fetch_event hands it each batch of events as they become final and keeps
+        none (the envelope then holds no events); a run that fails midway keeps, in its envelope's
+        data.checkpoint, exactly the events that were handed over."""
         spec = self.registry.find(command)
         if spec is None:
             close = unknown_name(command, {c.id: c for c in self.registry.commands.values()})
@@ -103,17 +111,17 @@ class Integration:
             typed = spec.params.validate(params, self.clock())
             if self._connection_error is not None:
                 raise self._connection_error
-            ctx = Context(api=self.api, clock=self.clock, state=state, progress=progress)
+            ctx = Context(api=self.api, clock=self.clock, state=state, progress=progress, events=events)
             result = spec.handler(typed, ctx)
             if not isinstance(result, Result):
                 raise TypeError(f"handler of {spec.id} returned {type(result).__name__}, not Result")
             return build_envelope(spec, command, result, None, self.secrets)
         except CommandError as exc:
             log.debug("%s failed: %s", spec.id, exc.message)
-            return build_envelope(spec, command, result, exc, self.secrets)
-        except Exception:
+            return build_envelope(spec, command, result or getattr(exc, "partial", None), exc, self.secrets)
+        except Exception as exc:
             log.exception("internal error in %s", spec.id)
-            return build_envelope(spec, command, None, InternalError(), self.secrets)
+            return build_envelope(spec, command, getattr(exc, "partial", None), InternalError(), self.secrets)
 
 
 def parse_connection(raw: dict, registry: Manifest | None = None) -> Connection:

@@ -1,5 +1,5 @@
 """Property: scheduled Fetch Event runs against the simulator emit every event that arrived in
-their windows exactly once, whatever the arrival times, run schedule, caps and faults.
+their windows exactly once, whatever the arrival times, run schedule, caps, page concurrency and faults.
 
 Model: a clock moves on; events arrive stamped up to the look-back before the clock (many in
 one minute, tracking MIDs reused across appliances), sometimes while a run is paging; runs
@@ -117,7 +117,7 @@ op = st.one_of(
 )
 
 
-def _scenario(sims, source, lookback, ops, rnd):
+def _scenario(sims, source, lookback, ops, rnd, concurrency=1):
     sim = sims[source]
     sim.reset()
     path = "message-tracking/messages" if source == "Message Tracking" else "quarantine/messages"
@@ -153,13 +153,16 @@ def _scenario(sims, source, lookback, ops, rnd):
                 if fault == "release_during":
                     feed.release_one()
         params = {"messages_source": source, "start_time": START.isoformat(), "end_time": "now",
-                  "max_events": cap, "lookback_minutes": lookback}
+                  "max_events": cap, "lookback_minutes": lookback, "concurrency": concurrency}
         try:
             envelope = integration.run("fetch_event", params, state=state, progress=progress)
         except Killed:
             sim.clear_faults()
             return None
         sim.clear_faults()
+        if feed.clock + host_skew < START:  # the host's clock before start_time: refused, nothing read
+            assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400, envelope
+            return envelope
         if fault == "fail_500" and envelope["data"].get("requests") != 0:  # a host behind may read nothing
             assert envelope["status"] == "Failed", envelope
             assert envelope["error"]["status_code"] == 500
@@ -202,15 +205,17 @@ def _scenario(sims, source, lookback, ops, rnd):
 
 
 @SETTINGS
-@given(lookback=st.sampled_from([1, 2, 5]), ops=st.lists(op, min_size=2, max_size=16), rnd=st.randoms(use_true_random=False))
-def test_fetch_event_tracking_schedules_emit_each_event_exactly_once(sims, lookback, ops, rnd):
-    _scenario(sims, "Message Tracking", lookback, ops, rnd)
+@given(lookback=st.sampled_from([1, 2, 5]), ops=st.lists(op, min_size=2, max_size=16), rnd=st.randoms(use_true_random=False),
+       concurrency=st.sampled_from([1, 2, 4]))
+def test_fetch_event_tracking_schedules_emit_each_event_exactly_once(sims, lookback, ops, rnd, concurrency):
+    _scenario(sims, "Message Tracking", lookback, ops, rnd, concurrency)
 
 
 @SETTINGS
-@given(lookback=st.sampled_from([1, 2, 5]), ops=st.lists(op, min_size=2, max_size=16), rnd=st.randoms(use_true_random=False))
-def test_fetch_event_quarantine_schedules_emit_each_event_exactly_once(sims, lookback, ops, rnd):
-    _scenario(sims, "Spam Quarantine", lookback, ops, rnd)
+@given(lookback=st.sampled_from([1, 2, 5]), ops=st.lists(op, min_size=2, max_size=16), rnd=st.randoms(use_true_random=False),
+       concurrency=st.sampled_from([1, 2, 4]))
+def test_fetch_event_quarantine_schedules_emit_each_event_exactly_once(sims, lookback, ops, rnd, concurrency):
+    _scenario(sims, "Spam Quarantine", lookback, ops, rnd, concurrency)
 
 
 # -- an event's time is the full parser's, clamped into its slice ----------------------------

@@ -21,6 +21,8 @@ class Context:
     state: dict | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("cisco_esa.command"))
     progress: Callable[[int, int | None], None] | None = None
+    # fetch_event streams its mapped events here, batch by batch, instead of keeping them (contract §4)
+    events: Callable[[list, list], None] | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -224,10 +224,13 @@ def parse_from(source) -> tuple[str, str]:
     return m.group(1), m.group(2)
 
 
+# The C loader (libyaml) where PyYAML was built with it: the manifest is read at every start.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 def load_manifest(path: Path | None = None) -> Manifest:
     path = path or resources.MANIFEST
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise ManifestError(f"{path}: {exc}") from exc
     meta = json.loads((resources.META / "manifest.schema.json").read_text())

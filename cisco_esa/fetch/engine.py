@@ -42,13 +42,19 @@ How a run works (design decisions):
   the mapping engine cannot map is a failed Item and the others go on, so the status is
   Partially Successful. A failed row still counts as emitted (it is in ``raw_data``), so it
   cannot stall the feed. Any HTTP failure fails the run: no events, checkpoint unchanged.
+- Streaming (``ctx.events`` set, the CLI's ``--output ndjson``): each slice (tracking) or page
+  (quarantine) is handed to that sink as soon as its events are final, mapped, and is not kept;
+  the result then holds no events. A run that fails midway carries, on its exception
+  (``partial``), the checkpoint of exactly the events the sink took, so the caller can keep it.
 - ``ctx.progress(rows read, None)`` after each page; an exception raised there (a killed
   run) leaves the caller without a checkpoint, so the next run re-reads and de-duplicates.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -65,14 +71,25 @@ from cisco_esa.core.timefmt import endpoint_window, floor_minute, iso, minute_pa
 
 log = logging.getLogger("cisco_esa.fetch")
 
-# Compiled once: every path of field_mappings/ is checked and compiled at import (STYLE "fail at load").
-ENGINE = load_mappings(resources.FIELD_MAPPINGS)
+
+
+@functools.lru_cache(maxsize=1)
+def mapping_engine():
+    """The package's field mappings, compiled once per process, on the first use (Integration checks
+    them all when it starts, through this same cache, so a bad mapping still fails at load)."""
+    return load_mappings(resources.FIELD_MAPPINGS)
 
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
 # Rows moving up under us faster than this many step-backs means the quarantine is being
 # emptied while we read; better to fail the run (checkpoint kept) than to loop.
 MAX_STEP_BACKS = 50
+# A capped run sizes its slice for this many times the events it may still emit: read whole, then cut
+# at the cap; a little over costs re-reading a few rows next run, a little under a second slice.
+SLACK = 1.25
+DEFAULT_CONCURRENCY = 4  # pages in flight at once: kind to the appliance, and 1 restores sequential paging
+# How much of the rows the rate predicts a slice still holds are trusted to exist when pages go ahead.
+AHEAD_TRUST = 0.5
 
 
 @dataclass(frozen=True)
@@ -162,18 +179,51 @@ class Event:
         return (self.time, self.key)
 
 
+class _Spool:
+    """Rows on disk, one JSON line each, fetched back by position."""
+
+    def __init__(self):
+        import tempfile
+
+        self.file = tempfile.TemporaryFile("w+b")
+        self.end = 0
+
+    def put(self, row) -> int:
+        at = self.end
+        line = json.dumps(row, ensure_ascii=False).encode() + b"\n"
+        self.file.seek(at)
+        self.file.write(line)
+        self.end += len(line)
+        return at
+
+    def get(self, at: int):
+        self.file.seek(at)
+        return json.loads(self.file.readline())
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class _Run:
     """The reading side of one whole-window run."""
 
-    def __init__(self, ctx, source: Source, seen: dict, cap: int):
+    def __init__(self, ctx, source: Source, seen: dict, cap: int, sink: Callable[[list], None],
+                 streaming: bool = False, concurrency: int = 1):
         self.ctx = ctx
         self.api = ctx.api
         self.source = source
         self.seen = seen            # from the checkpoint: key -> time
         self.cap = cap
-        self.emitted: list[Event] = []
-        self.emitted_keys: set[str] = set()
+        self.sink = sink            # takes each batch of final events, oldest first
+        self.emitted: dict[str, datetime] = {}  # key -> time of every event the sink took
         self.watermark: datetime | None = None
+        # where a run that fails now may put the watermark: every event before it was taken
+        self.safe_mark: datetime | None = None
+        # streaming: the rows of a slice being read wait on disk, so memory stays bounded by a page
+        self.spool = _Spool() if streaming and not source.ascending else None
+        self.concurrency = concurrency
+        self.pool = None
+        self.dense_from: datetime | None = None  # rows were seen from here on by a slice read in part
         self.more = False
         self.requests = 0
         self.rows_read = 0
@@ -182,7 +232,25 @@ class _Run:
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
-        rows = self.source.page(self.api, minute_param(lo), minute_param(hi), offset, limit)[:limit]
+        return self.pages(lo, hi, [offset], limit)[0]
+
+    def pages(self, lo: datetime, hi: datetime, offsets: list[int], limit: int) -> list[list]:
+        """The pages at `offsets`, read at most `concurrency` at a time, in the order asked; each is
+        counted (and its progress told) here, on the run's own thread."""
+        start, end = minute_param(lo), minute_param(hi)
+
+        def fetch(offset: int) -> list:
+            return self.source.page(self.api, start, end, offset, limit)[:limit]
+
+        if len(offsets) == 1 or self.concurrency <= 1:
+            return [self._count(offset, fetch(offset)) for offset in offsets]
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="cisco-esa-fetch")
+        return [self._count(offset, rows) for offset, rows in zip(offsets, self.pool.map(fetch, offsets))]
+
+    def _count(self, offset: int, rows: list) -> list:
         if offset and rows and rows == self.last_page:
             raise _ignores_offset(offset)  # an appliance (or a proxy) that ignores offset: never loop on it
         self.last_page = rows
@@ -191,29 +259,44 @@ class _Run:
         self.ctx.rows_read(self.rows_read)
         return rows
 
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        if self.spool is not None:
+            self.spool.close()
+
     def _is_new(self, ev: Event) -> bool:
-        if ev.key in self.seen or ev.key in self.emitted_keys:
+        if ev.key in self.seen or ev.key in self.emitted:
             self.duplicates += 1
             return False
         return True
 
     def _emit(self, events: list[Event]) -> None:
-        self.emitted.extend(events)
-        self.emitted_keys.update(e.key for e in events)
+        emitted, size = self.emitted, self.source.page_max
+        for start in range(0, len(events), size):
+            batch = events[start:start + size]
+            if self.spool is not None:
+                for e in batch:
+                    e.row = self.spool.get(e.row)
+            self.sink(batch)  # first: an event counts as emitted only once the sink has taken it
+            for e in batch:
+                emitted[e.key] = e.time
+                e.row = None  # taken: a streaming run keeps no row
 
     # -- tracking: newest first, walked in ascending slices ----------------------
     def descending(self, lo: datetime, hi: datetime) -> None:
         cursor, span = lo, hi - lo
         while cursor < hi:
+            self.safe_mark = cursor
             remaining = self.cap - len(self.emitted)
             if remaining <= 0:
                 self.watermark, self.more = cursor, True
                 return
             upper = min(hi, cursor + span)
             whole = upper - cursor <= MINUTE
-            fresh, complete = self._read_slice(cursor, upper, None if whole else remaining)
+            fresh, complete, rate = self._read_slice(cursor, upper, None if whole else remaining)
             if not complete:
-                span = self._narrower(cursor, upper, fresh, remaining)
+                span = self._narrower(cursor, upper, rate, remaining)
                 log.debug("slice %s..%s holds over %d new events; narrowing to %s", iso(cursor), iso(upper),
                           remaining, span)
                 continue
@@ -223,39 +306,66 @@ class _Run:
             if len(take) < len(fresh):
                 self.watermark, self.more = floor_minute(fresh[len(take)].time), True
                 return
-            cursor = upper
-            if len(fresh) * 2 < remaining:
-                span = span * 2
+            width, cursor = upper - cursor, upper
+            left = remaining - len(take)
+            if fresh and left > 0:
+                # the rate just seen sizes the next slice (a little over what the run may still emit)
+                span = _minutes(min(width * 4, width * (left * SLACK) / len(fresh)))  # a few events: no wild jump
+            elif left > 0:
+                # nothing new here: look wider, at once up to where a too-full slice showed rows
+                span = width * 2
+                if self.dense_from is not None and self.dense_from - cursor > span:
+                    span = _minutes(self.dense_from - cursor)
         self.watermark = hi
 
-    def _read_slice(self, lo: datetime, hi: datetime, bound: int | None) -> tuple[list[Event], bool]:
-        """Every new event of [lo, hi), or (some, False) as soon as more than `bound` are new."""
+    def _read_slice(self, lo: datetime, hi: datetime,
+                    bound: int | None) -> tuple[list[Event], bool, float | None]:
+        """Every new event of [lo, hi), or (some, False, rows per second near the last row read) as soon
+        as more than `bound` are new. Pages the rate says are full are read `concurrency` at a time."""
         fresh: list[Event] = []
         keys: set[str] = set()
-        offset, size = 0, self.source.page_max
+        size = self.source.page_max
+        offset, ahead = 0, 1
+        rate = None
         while True:
-            rows = self.page(lo, hi, offset, size)
-            for row in rows:
-                ev = Event(row, self.source, lo, hi)
-                if ev.key in keys:  # a row pushed down by new mail, read twice
-                    self.duplicates += 1
-                elif self._is_new(ev):
-                    keys.add(ev.key)
-                    fresh.append(ev)
-            if len(rows) < size:
-                return fresh, True
+            batch = self.pages(lo, hi, [offset + i * size for i in range(ahead)], size)
+            for rows in batch:
+                first = last = None
+                for row in rows:
+                    ev = Event(row, self.source, lo, hi)
+                    first = first or ev
+                    last = ev
+                    if ev.key in keys:  # a row pushed down by new mail, read twice
+                        self.duplicates += 1
+                    elif self._is_new(ev):
+                        keys.add(ev.key)
+                        fresh.append(ev)
+                        if self.spool is not None:
+                            ev.row = self.spool.put(ev.row)
+                if len(rows) < size:
+                    return fresh, True, None  # any later page of the batch was past the end
+                offset += size
+                # rows per second where we are now (newest first: the first row is the page's newest)
+                rate = size / max((first.time - last.time).total_seconds(), 1.0)
+                oldest = last.time
             if bound is not None and len(fresh) > bound:
-                return fresh, False
-            offset += len(rows)
+                self.dense_from = floor_minute(oldest)
+                return fresh, False, rate
+            left = rate * (oldest - lo).total_seconds()  # rows this slice still holds, by that rate
+            # Only pages the rate says are full go ahead (a page past the end would cost a request), and
+            # only once two pages in a row have shown that the appliance honours offset.
+            if offset >= 2 * size:
+                ahead = max(1, min(self.concurrency, int(left * AHEAD_TRUST) // size))
+                if left < 2 * self.concurrency * size:
+                    ahead = min(ahead, 2)  # near the end the rate misleads most (retention's edge): one at risk
 
     @staticmethod
-    def _narrower(lo: datetime, hi: datetime, fresh: list[Event], remaining: int) -> timedelta:
+    def _narrower(lo: datetime, hi: datetime, rate: float | None, remaining: int) -> timedelta:
         half = (hi - lo) / 2
-        oldest = min(e.time for e in fresh)
-        # the newest rows tell the rate near hi; aim for about `remaining` events
-        guess = (hi - oldest) * remaining / len(fresh)
-        span = min(half, guess)
-        return max(MINUTE, timedelta(minutes=int(span / MINUTE)))
+        # the newest rows tell the rate near hi; aim for a little over `remaining` events, read whole
+        guess = timedelta(seconds=remaining * SLACK / rate) if rate else half
+        return _minutes(min(half, guess))
+
 
     # -- quarantine: oldest first ---------------------------------------------------
     def ascending(self, lo: datetime, hi: datetime) -> None:
@@ -272,20 +382,31 @@ class _Run:
                                        "run again (the checkpoint was not moved).", None)
                 offset = max(0, offset - size + 1)
                 continue
+            take = []
             for ev in events:
                 if ev.key in read:
                     continue
                 read.add(ev.key)
                 if not self._is_new(ev):
                     continue
-                if len(self.emitted) >= self.cap:
+                if len(self.emitted) + len(take) >= self.cap:
+                    self._emit(take)
                     self.watermark, self.more = floor_minute(ev.time), True
                     return
-                self._emit([ev])
+                take.append(ev)
+            self._emit(take)
+            if take:
+                # oldest first: every event before the minute of the last one taken is emitted
+                self.safe_mark = floor_minute(take[-1].time)
             if len(rows) < size:
                 self.watermark = hi
                 return
             offset += len(rows) - 1  # one row of overlap proves nothing moved up
+
+
+def _minutes(span: timedelta) -> timedelta:
+    """A slice's width in whole minutes (the API's resolution), at least one."""
+    return max(MINUTE, timedelta(minutes=int(span / MINUTE)))
 
 
 def _refuse_future(cp: ckpt.SourceCheckpoint, now: datetime | None) -> None:
@@ -302,7 +423,25 @@ def _ignores_offset(offset: int) -> UnexpectedResponse:
                               "between) ignores offset, so the window cannot be read; the checkpoint was not moved.")
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """The cyclic collector off while a run reads: it would walk every row and event the run keeps
+    (most of a large fetch's CPU), and a run makes next to no cycles. Restored as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def fetch_event(params: dict, ctx) -> Result:
+    with collector_paused():
+        return _fetch_event(params, ctx)
+
+
+def _fetch_event(params: dict, ctx) -> Result:
     source = SOURCES[params["messages_source"].casefold()]
     state = ckpt.load(ctx.state)
     if params.get("offset") is not None and params.get("limit") is not None:
@@ -316,24 +455,41 @@ def fetch_event(params: dict, ctx) -> Result:
     query.update({"from_checkpoint": begin != params["start_time"],
                   "end_clamped_to_now": stop != params["end_time"],
                   "lookback_minutes": params["lookback_minutes"], "max_events": params["max_events"]})
-    run = _Run(ctx, source, cp.seen, params["max_events"])
-    if lo < hi:
-        (run.ascending if source.ascending else run.descending)(lo, hi)
+    present = _Presenter(source, getattr(ctx, "events", None))
+    run = _Run(ctx, source, cp.seen, params["max_events"], present.take, present.streaming,
+               params.get("concurrency") or DEFAULT_CONCURRENCY)
+
+    def result(watermark: datetime | None) -> Result:
+        new_state = state.with_source(source.name, cp.advance(watermark, run.emitted, lookback))
+        data, raw, items = present.finish()
+        data.update({"next_offset": None, "more": run.more, "duplicates_skipped": run.duplicates,
+                     "requests": run.requests, "query": query, "checkpoint": new_state.dump()})
+        return Result(data=data, raw_data=raw, items=items)
+
+    try:
+        if lo < hi:
+            (run.ascending if source.ascending else run.descending)(lo, hi)
+    except BaseException as exc:
+        if present.streaming:
+            # the events already written stay written: the checkpoint says so (contract §4)
+            exc.partial = result(_clamped(run.safe_mark, ctx.api.appliance_time()))
+        raise
+    finally:
+        run.close()
     # The window ends by the appliance's clock (contract §3), read from the Date of the answers this
     # run just had (or of one cheap read when it read nothing and its checkpoint lies ahead of the host).
     now = ctx.api.appliance_time() if run.requests else None
     if now is None and cp.watermark is not None and cp.watermark > hi:
         now = ctx.api.probe_time()
     _refuse_future(cp, now)
-    if now is not None and run.watermark is not None and run.watermark > floor_minute(now):
+    return result(_clamped(run.watermark, now))
+
+
+def _clamped(watermark: datetime | None, now: datetime | None) -> datetime | None:
+    if now is not None and watermark is not None and watermark > floor_minute(now):
         # the host's clock runs ahead: the appliance's current minute may still grow, leave it to the next run
-        run.watermark = floor_minute(now)
-    emitted = {e.key: e.time for e in run.emitted}
-    new_state = state.with_source(source.name, cp.advance(run.watermark, emitted, lookback))
-    data, raw, items = _present(source, run.emitted)
-    data.update({"next_offset": None, "more": run.more, "duplicates_skipped": run.duplicates,
-                 "requests": run.requests, "query": query, "checkpoint": new_state.dump()})
-    return Result(data=data, raw_data=raw, items=items)
+        return floor_minute(now)
+    return watermark
 
 
 def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Result:
@@ -341,38 +497,57 @@ def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Resu
     start, end = params["start_time"], params["end_time"]
     lo, hi = floor_minute(start), floor_minute(end)
     _, _, query = endpoint_window(start, end, "minute")
-    run = _Run(ctx, source, {}, limit)
+    run = _Run(ctx, source, {}, limit, None)
     rows = run.page(lo, hi, offset, limit) if lo < hi else []
-    events = [Event(row, source, lo, hi) for row in rows]
-    data, raw, items = _present(source, events)
+    present = _Presenter(source, None)
+    present.take([Event(row, source, lo, hi) for row in rows])
+    data, raw, items = present.finish()
     data.update({"next_offset": offset + limit if len(rows) == limit else None, "more": len(rows) == limit,
                  "requests": run.requests, "query": query, "checkpoint": state.dump()})
     return Result(data=data, raw_data=raw, items=items)
 
 
-def _present(source: Source, events: list[Event]) -> tuple[dict, dict, list[Item]]:
-    """Tag, map and itemize the emitted events: one Item per event, failures kept apart."""
-    mapped, raw, items = [], [], []
-    twin = source.iso_twin
-    map_event = ENGINE.map_event
-    for ev in events:
-        row = ev.row
-        if isinstance(row, dict):
-            row["sourceType"] = source.name  # the row is ours, parsed from this run's answer: tag it in place
-            tagged = row
-        else:
-            tagged = {"sourceType": source.name, "value": row}
-        raw.append(tagged)
-        try:
-            fields = map_event(tagged if isinstance(row, dict) else row)
-        except Exception as exc:  # one bad event must not stop the others
-            reason = str(exc) or type(exc).__name__
-            items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({reason}).")))
-            continue
-        if ev.iso is not None:
-            fields[twin] = ev.iso
-        fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
-        mapped.append(fields)
-        items.append(Item(ev.item_id))
-    data = {"source": source.name, "events": mapped, "count": len(mapped), "failed": len(events) - len(mapped)}
-    return data, {"data": raw}, items
+class _Presenter:
+    """Tags, maps and itemizes emitted events, batch by batch: one Item per event, failures kept
+    apart. Kept for the result, or (streaming) handed to `stream(mapped, raw)` and dropped."""
+
+    def __init__(self, source: Source, stream: Callable[[list, list], None] | None):
+        self.source, self.stream = source, stream
+        self.streaming = stream is not None
+        self.mapped: list[dict] = []
+        self.raw: list = []
+        self.items: list[Item] = []
+
+    def take(self, events: list[Event]) -> None:
+        name, twin, map_event = self.source.name, self.source.iso_twin, mapping_engine().map_event
+        mapped, raw = ([], []) if self.streaming else (self.mapped, self.raw)
+        items = []
+        for ev in events:
+            row = ev.row
+            if isinstance(row, dict):
+                row["sourceType"] = name  # the row is ours, parsed from this run's answer: tag it in place
+                tagged = row
+            else:
+                tagged = {"sourceType": name, "value": row}
+            raw.append(tagged)
+            try:
+                fields = map_event(tagged if isinstance(row, dict) else row)
+            except Exception as exc:  # one bad event must not stop the others
+                reason = str(exc) or type(exc).__name__
+                items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({reason}).")))
+                continue
+            if ev.iso is not None:
+                fields[twin] = ev.iso
+            fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
+            mapped.append(fields)
+            items.append(Item(ev.item_id))
+        if self.streaming:
+            self.stream(mapped, raw)  # before counting them: what the sink refused was not emitted
+        self.items.extend(items)
+
+    def finish(self) -> tuple[dict, dict, list[Item]]:
+        count = sum(1 for i in self.items if i.ok)
+        events = [] if self.streaming else self.mapped
+        data = {"source": self.source.name, "events": events, "count": count,
+                "failed": len(self.items) - count}
+        return data, {"data": [] if self.streaming else self.raw}, list(self.items)

@@ -430,7 +430,7 @@ def _compiled(path: str, name: str, label: str, problems: list[tuple[str, str]])
 def _load_one(path: Path, validator: Any) -> Mapping:
     file = str(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MappingConfigError(f"{file}: cannot read the mapping: {exc}", file) from exc
 

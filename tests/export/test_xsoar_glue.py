@@ -99,7 +99,7 @@ def test_xsoar_fetch_incidents_resumes_from_last_run(glue, sim, frozen_integrati
     assert call["state"] == checkpoint  # resumed from lastRun
     # a setting the instance was saved without (the look-back) takes the schema's default
     assert call["params"] == {"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now",
-                              "max_events": "50", "lookback_minutes": 5}
+                              "max_events": "50", "lookback_minutes": 5, "concurrency": 4}
     again = {json.loads(i["rawJSON"])["_item_id"] for i in second.incidents_}
     assert again and not again & {e["_item_id"] for e in events}  # nothing emitted twice
 

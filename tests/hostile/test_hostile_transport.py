@@ -18,7 +18,7 @@ import pytest
 from cisco_esa import cli
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
-from tests.hostile.server import LOGIN, Answer, HostileAppliance, json_answer
+from tests.hostile.server import Answer, HostileAppliance, json_answer
 
 FI = "Test Connection failed. Failed to check the connector."
 RELEASE_FI = "Release Spam Quarantine Messages failed."

@@ -86,11 +86,14 @@ def test_fetch_event_two_runs_on_one_state_emit_each_event_once(sim, tmp_path):
     argv = [sys.executable, "-m", "cisco_esa", "run", "fetch_event", "--param", "messages_source=Message Tracking",
             "--param", "start_time=2026-11-20T10:30:00Z", "--param", "end_time=2026-11-20T12:30:00Z",
             "--output", "json", "--state", str(state)]
-    # stdout to files: a pipe would fill while the other run waits for the lock
-    files = [tmp_path / f"run{i}.out" for i in range(2)]
-    runs = [subprocess.Popen(argv, env=env, stdout=f.open("w"), stderr=subprocess.DEVNULL) for f in files]
-    for r in runs:
+    # Output to files, not pipes: whichever run takes the lock first must not block on a full pipe
+    # that nobody reads while the test waits on the other one.
+    files = [tmp_path / f"out{i}.json" for i in range(2)]
+    handles = [f.open("w") for f in files]
+    runs = [subprocess.Popen(argv, env=env, stdout=h, stderr=subprocess.DEVNULL, text=True) for h in handles]
+    for r, h in zip(runs, handles):
         r.wait(timeout=120)
+        h.close()
     outputs = [json.loads(f.read_text()) for f in files]
     ids = [i["id"] for o in outputs for i in o["items"]]
     assert [o["status"] for o in outputs] == ["Successful", "Successful"], [o["error"] for o in outputs]
