@@ -21,7 +21,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
-from . import auth, render, reports
+from . import auth, config, render, reports
 from .faults import FaultBook
 from .world import World
 
@@ -539,6 +539,18 @@ class _Handler(BaseHTTPRequestHandler):
         except reports.ReportError as exc:
             raise ApiError(exc.status, exc.message) from None
 
+    def _r_config(self, sim, qs, body, sub, role):
+        # the configuration APIs live in config.py; this is only their door (extension §16)
+        try:
+            parsed = json.loads(body.decode("utf-8")) if body.strip() else None
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "Invalid request body: expected JSON.") from None
+        try:
+            return sim.config.handle(self.command, self._segments[1:], qs, parsed,
+                                     self.path.partition("?")[0].endswith("/"))
+        except config.ConfigError as exc:
+            raise ApiError(exc.status, exc.message) from None
+
     # ------------------------------------------------------------------ control path
     def _control(self, sim: Simulator, raw_path: str, body: bytes):
         action = raw_path[len("/_simulator/"):].strip("/")
@@ -599,6 +611,8 @@ def _route(sub: str, method: str, appliance: str, segments: list[str]) -> tuple[
         table["health"] = ({"GET"}, "health", "health")
     if segments[:1] == ["reporting"] and 2 <= len(segments) <= 3 and all(segments):
         entry = ({"GET"}, "report", "reporting")
+    elif segments[:1] == ["config"] and appliance == "esa":
+        entry = ({"GET", "POST", "PUT", "DELETE"}, "config", "config")  # ESA only (extension §16.1)
     else:
         entry = table.get(sub)
     if entry is None:
@@ -902,6 +916,7 @@ class Simulator:
         self.tokens = auth.TokenStore(token_lifetime, refresh_window)
         self.faults = FaultBook()
         self.world = self._new_world()
+        self.config = config.ConfigState()
         self.ca_file: str | None = None
         self._log: list[dict] = []
         self._log_lock = threading.Lock()
@@ -1010,6 +1025,7 @@ class Simulator:
         # an untouched world equals a rebuilt one; skipping the rebuild keeps per-test resets cheap
         if self.world.dirty or self.world.live:
             self.world = self._new_world()
+        self.config = config.ConfigState()
         self.old_format = self._initial_old_format
         self.faults.clear()
         self.tokens.clear()
