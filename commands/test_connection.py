@@ -1,9 +1,11 @@
 """Test Connection: log in, read the account's privileges, and run a one-row tracking search
-over the last hour, so that an appliance that accepts the login but fails the API still fails."""
+over the last hour, so that an appliance that accepts the login but fails the API still fails;
+then one cheap read per configuration API says which of them this appliance has."""
 
 from datetime import timedelta
 
-from cisco_esa.core.outcome import Result, UnexpectedResponse
+from cisco_esa.asyncos.api import CONFIG_FEATURES
+from cisco_esa.core.outcome import ApplianceError, Result, UnexpectedResponse
 from cisco_esa.core.timefmt import floor_minute, minute_param
 
 # Which command groups a privilege name (or, failing that, a role) opens (asyncos-api §1.2, point 7).
@@ -46,8 +48,24 @@ def run(params, ctx):
         "privileges": names,
         "command_groups": {g: g in groups for g in GROUP_MARKERS},
         "tracking_search_rows": len(search["data"]),
+        "configuration_apis": _configuration_apis(ctx.api),
     }
     return Result(data=data, raw_data={"login": login or {}, "privileges": privileges, "tracking": search})
+
+
+def _configuration_apis(api) -> dict:
+    """Which configuration APIs (extension §16) this appliance has, by one cheap read each (§19
+    point 10): available, missing (this AsyncOS release answers 404), forbidden (the role), failed
+    (another error), or esa_only on an SMA, where none is asked."""
+    if api.appliance == "sma":
+        return {feature: "esa_only" for feature in CONFIG_FEATURES}
+    found = {}
+    for feature in CONFIG_FEATURES:
+        try:
+            found[feature] = "available" if api.config_available(feature) else "missing"
+        except ApplianceError as exc:
+            found[feature] = "forbidden" if exc.status_code in (401, 403) else "failed"
+    return found
 
 
 def _groups(names, role):

@@ -213,9 +213,11 @@ class AsyncOS:
 
     def config_available(self, feature: str) -> bool:
         """True when the feature's cheapest read answers (what Test Connection reports, §19 point 10)."""
+        # the find path ends with a slash (§16.8)
+        slash = "/" if feature == "sender_groups" else ""
         try:
-            self.transport.request("GET", Transport.path("config", *CONFIG_PROBES[feature]) + "/"
-                                   * (feature == "sender_groups"), params=self.config_query())
+            self.transport.request("GET", Transport.path("config", *CONFIG_PROBES[feature]) + slash,
+                                   params=self.config_query())
         except ApplianceError as exc:
             if exc.status_code == 404:
                 return False
