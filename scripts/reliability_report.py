@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cisco_esa.simulator import Simulator  # noqa: E402
+from esa_simulator import Simulator  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
 from tests.reliability import matrix as M  # noqa: E402
 

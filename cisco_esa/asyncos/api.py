@@ -5,6 +5,7 @@ and decoded body); turning bodies into plain rows is the parsers' job."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 from cisco_esa.asyncos.transport import Response, Transport
@@ -92,6 +93,18 @@ class AsyncOS:
 
     def privileges(self) -> Response:
         return self.transport.get("login/privileges")
+
+    def appliance_time(self) -> datetime | None:
+        """The appliance's clock from the Date of its latest answer (None before any answer)."""
+        return self.transport.clock.now()
+
+    def probe_time(self) -> datetime | None:
+        """The appliance's clock now, at the cost of one cheap read (whatever its answer)."""
+        try:
+            self.privileges()
+        except CommandError:
+            pass
+        return self.appliance_time()
 
     # -- message tracking (§2-§4) ------------------------------------------------------
     def tracking_messages(self, start: str, end: str, filters: dict, offset: int, limit: int) -> Response:
@@ -349,13 +362,21 @@ CONFIG_PROBES = {"sender_groups": ("sender_groups", "find_in_all_senders", "prob
 def _page_all(page: Callable[[int, int], list], page_size: int, cap: int,
               on_page: Callable[[int], None] | None) -> Pages:
     """offset/limit pages until a short page, up to `cap` rows. `meta.totalCount` is not a
-    reliable grand total (§1.4), so it is never trusted."""
+    reliable grand total (§1.4), so it is never trusted. An appliance (or a caching proxy) that
+    ignores `offset` would send the same page for ever: a page equal to the one before stops the
+    loop, and a page longer than asked is cut to the size asked."""
     out = Pages()
     offset = 0
+    previous: list | None = None
     while len(out.rows) < cap:
         size = min(page_size, cap - len(out.rows))
-        rows = page(offset, size)
+        rows = page(offset, size)[:size]
         out.requests += 1
+        if offset and rows and rows == previous:
+            raise UnexpectedResponse(
+                f"the page at offset {offset} repeats the page before it: the appliance (or a proxy in between) "
+                "ignores offset, so the rest of the answer cannot be read.")
+        previous = rows
         out.rows.extend(rows)
         if on_page:
             on_page(len(out.rows))

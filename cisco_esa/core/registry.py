@@ -52,6 +52,7 @@ class Command:
     failure_indicator: str
     schema_path: Path = field(repr=False)
     commands_dir: Path = field(repr=False, default=resources.COMMANDS)
+    render: dict = field(repr=False, default_factory=dict)  # what the text output shows (cisco_esa/render.py)
 
     @cached_property
     def params(self) -> ParamSchema:
@@ -131,6 +132,7 @@ class Manifest:
                 failure_indicator=c.get("failure_indicator", f"{c['display_name']} failed."),
                 schema_path=path.parent / "schemas" / f"{c['id']}.json",
                 commands_dir=path.parent / "commands",
+                render=c.get("render") or {},
             )
         self._lookup = {}
         for cmd in self.commands.values():

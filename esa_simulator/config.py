@@ -5,15 +5,19 @@ lists, file-hash lists, incoming-policy users and message filters, with state, c
 Where the sources are single or inferred, this follows the stricter reading (§19): `device_type=esa`
 is required, `mode` is refused on a standalone appliance, flags and booleans must have the documented
 types, an empty URL list or policy-user list is refused, message-filter PUT takes only active/order.
-Self-contained: the HTTP front calls `handle()` and turns a ConfigError into the appliance's error."""
+The route table sends every config/ path of an ESA to `route()`; the state lives on the Simulator
+(`sim.config`, rebuilt by reset())."""
 
 from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import re
 import threading
 from typing import Callable
+
+from .request import ApiError
 
 FEATURES = ("sender_groups", "dictionaries", "url_lists", "file_hash_lists", "incoming_mail_policies",
             "message_filters")
@@ -22,11 +26,17 @@ _HEX = {"sha256": re.compile(r"^[0-9a-fA-F]{64}$"), "md5": re.compile(r"^[0-9a-f
 _DOMAIN_ENTRY = re.compile(r"^(?:[^@\s]+@|[^@\s]*@(?:\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[^\]]+\]))$")
 
 
-class ConfigError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class ConfigError(ApiError):
+    """A refusal of the configuration API, answered as the appliance's error body."""
+
+
+def route(req):
+    """Every method on config/... (the route table's one entry for this module)."""
+    try:
+        body = json.loads(req.body.decode("utf-8")) if req.body.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        raise ConfigError(400, "Invalid request body: expected JSON.") from None
+    return req.sim.config.handle(req.method, req.segments[1:], req.qs, body)
 
 
 def _sender_group(name, order, flow, description, senders):
@@ -142,13 +152,13 @@ class ConfigState:
         return copy.deepcopy(next((f for f in self.data["filters"] if f["name"] == name), None))
 
     # -------------------------------------------------------------- the API
-    def handle(self, method: str, segments: list[str], qs: dict, body, trailing_slash: bool = False):
+    def handle(self, method: str, segments: list[str], qs: dict, body):
         """`segments`: the path after config/, each decoded. Returns (status, payload)."""
         if not segments or segments[0] not in FEATURES or segments[0] in self.missing:
             raise ConfigError(404, "Resource not found.")
         self._check_query(qs)
         with self.lock:
-            status, payload = _ROUTES[segments[0]](self, method, segments[1:], body, trailing_slash)
+            status, payload = _ROUTES[segments[0]](self, method, segments[1:], body)
             path = "/".join(segments)
             for hook in list(self._hooks):
                 if hook[0] == method and hook[1] == path:
@@ -219,7 +229,7 @@ def _is_hat_sender(value: str) -> bool:
         bool(re.fullmatch(r"\d{1,3}(\.\d{1,3}){0,3}\.?(-\d{1,3})?", value))
 
 
-def _sender_groups(state, method, rest, body, slash):
+def _sender_groups(state, method, rest, body):
     data = state.data
     if rest[:1] == ["listener"] and len(rest) == 2 and method == "GET":
         groups = data["listeners"].get(rest[1])
@@ -255,8 +265,6 @@ def _sender_groups(state, method, rest, body, slash):
         group["senders"]["ip_address_list"] = [r for r in held if r["sender_name"].lower() not in gone]
         return _written(DELETED)
     if rest[:1] == ["find_in_all_senders"] and len(rest) == 2 and method == "GET":
-        if not slash:
-            raise ConfigError(404, "Resource not found.")  # the find paths end with a slash (§16.8)
         text = rest[1].lower()
         found = [{"sender_name": r["sender_name"], "description": r["description"], "sender_group": g["name"],
                   "listener": listener}
@@ -293,7 +301,7 @@ def _flag(data: dict, key: str, default: int) -> int:
     return value
 
 
-def _dictionaries(state, method, rest, body, slash):
+def _dictionaries(state, method, rest, body):
     store = state.data["dictionaries"]
     if not rest:
         if method != "GET":
@@ -347,7 +355,7 @@ def _url_view(u: dict) -> dict:
     return {"name": u["name"], "urls": list(u["urls"]), "urls_count": len(u["urls"]), "used_by": u["used_by"]}
 
 
-def _url_lists(state, method, rest, body, slash):
+def _url_lists(state, method, rest, body):
     store = state.data["url_lists"]
     if not rest:
         if method == "GET":
@@ -399,7 +407,7 @@ def _check_hashes(hashes: list[str], list_type: str) -> None:
             raise ConfigError(400, f"Invalid file hash '{value}' for a {list_type} list.")
 
 
-def _file_hash_lists(state, method, rest, body, slash):
+def _file_hash_lists(state, method, rest, body):
     store = state.data["file_hash_lists"]
     if not rest:
         if method != "GET":
@@ -468,7 +476,7 @@ def _policy_entry(entry) -> dict:
     return copy.deepcopy(entry)
 
 
-def _incoming_mail_policies(state, method, rest, body, slash):
+def _incoming_mail_policies(state, method, rest, body):
     if len(rest) != 2 or rest[1] != "senders_and_recipients":
         raise ConfigError(404, "Resource not found.")
     policies = state.data["policies"]
@@ -500,7 +508,7 @@ def _filter_rows(filters: list[dict]) -> list[dict]:
     return [{**copy.deepcopy(f), "order": i} for i, f in enumerate(filters, 1)]
 
 
-def _message_filters(state, method, rest, body, slash):
+def _message_filters(state, method, rest, body):
     filters = state.data["filters"]
     if not rest:
         if method != "GET":
