@@ -388,3 +388,32 @@ def test_params_missing_connection_fields_run_failed_400_naming_each():
     assert envelope["error"] == {"failure_indicator": "Test Connection failed. Failed to check the connector.",
                                  "status_code": 400,
                                  "message": "Invalid input: connection username: required; connection password: required"}
+
+
+# ---------------------------------------------------------------- configuration value kinds (extension §16)
+@pytest.mark.parametrize("fmt, good, bad", [
+    ("esa-hat-sender", ["203.0.113.66", "198.51.100.0/24", "2001:db8::/32", "192.0.2.10-20", "192.0.2.", "mail.example.com",
+                        ".example.com"], ["not a host", "300.1.2.3/99", "1.2.3.4.5.6", "-x.example", "a_b.example"]),
+    ("esa-url-entry", ["bad.example", "*.phish.example/*", "https://x.example/login?a=1", "x.example:8080/p"],
+     ["*", "a b.example", "ht tp://x", "*.*.example", ""]),
+    ("esa-file-hash", ["ab" * 32, "AB" * 16], ["ab" * 20, "g" * 64, "ab" * 32 + "0"]),
+    ("esa-dictionary-word", ["term", "term:3", "two words:10", "*credit:2:prefix", "a:b"],
+     ["x:11", "x:-1", "credit:2:prefix", "*c:prefix", ":3"]),
+    ("esa-policy-user", ["user@example.com", "user@", "@example.com", "@.example.com", "user@[192.0.2.1]",
+                         "@[ipv6:2001:db8::1]", "ANY"], ["bad", "any", "@[999.1.1.1]", "a@b@c", "@"]),
+])
+def test_params_configuration_formats_accept_and_refuse_with_a_reason(fmt, good, bad):
+    from cisco_esa.core.params import FORMATS
+    for value in good:
+        FORMATS.check(value, fmt)
+    for value in bad:
+        with pytest.raises(Exception) as info:
+            FORMATS.check(value, fmt)
+        assert repr(value) in str(info.value.cause or info.value), (fmt, value)
+
+
+def test_params_dictionary_word_parsed_into_term_weight_prefix():
+    from cisco_esa.core.params import dictionary_word
+    assert dictionary_word("verify your account:3") == ("verify your account", 3, False)
+    assert dictionary_word("*ssn:2:prefix") == ("*ssn", 2, True)
+    assert dictionary_word("url:http://x") == ("url:http://x", None, False)

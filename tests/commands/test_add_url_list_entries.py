@@ -82,3 +82,31 @@ def test_add_url_list_entries_read_back_failure_is_outcome_unknown():
     assert envelope["error"]["status_code"] is None
     assert envelope["error"]["message"].startswith("The appliance confirmed the change to URL list soc_block_urls, "
                                                    "but reading it back failed")
+
+
+def test_add_url_list_entries_cli_cluster_mode_from_the_connection_file(sim, capsys, tmp_path):
+    import json
+    import yaml
+    from cisco_esa import cli
+    sim.config.clustered(machines=("esa1.corp.example",))
+    conn = sim.connection(cluster_mode="machine", cluster_host="esa1.corp.example")
+    path = tmp_path / "esa.yaml"
+    path.write_text(yaml.safe_dump({k: v for k, v in conn.items() if v is not None}))
+    path.chmod(0o600)
+    code = cli.main(["run", "add_url_list_entries", "--connection", str(path), "--param", "name=soc_block_urls",
+                     "--param", "urls=cluster.example", "--output", "json"])
+    envelope = json.loads(capsys.readouterr().out)
+    assert (code, envelope["status"]) == (0, "Successful")
+    assert {e["query"] for e in config_calls(sim)} == {"device_type=esa&mode=machine&host_name=esa1.corp.example"}
+
+
+def test_add_url_list_entries_cluster_group_without_its_name_is_refused_before_sending():
+    from cisco_esa.integration import Integration
+    from tests.conftest import FROZEN_NOW
+    from tests.scenarios.common import BASIC
+    with rm.Mocker() as m:
+        envelope = Integration({**BASIC, "cluster_mode": "group"}, clock=lambda: FROZEN_NOW).run(
+            "add_url_list_entries", {"name": "x", "urls": "a.example"})
+        assert m.call_count == 0
+    assert envelope["error"] == {"failure_indicator": "Add URL List Entries failed.", "status_code": 400,
+                                 "message": "Invalid input: connection cluster_group: required when cluster_mode is group"}
