@@ -21,19 +21,27 @@ USAGE_ERROR = 2
 INTERRUPTED = 130  # the shell's convention for a run ended by SIGINT
 OUTPUTS = ("text", "json", "ndjson")
 
-CONNECTION_FLAGS = [
-    # (connection id, flag, environment variable)
-    ("server_url", "--server-url", "CISCO_ESA_SERVER_URL"),
-    ("username", "--username", "CISCO_ESA_USERNAME"),
-    ("password", "--password", "CISCO_ESA_PASSWORD"),
-    ("api_version", "--api-version", "CISCO_ESA_API_VERSION"),
-    ("appliance", "--appliance", "CISCO_ESA_APPLIANCE"),
-    ("auth", "--auth", "CISCO_ESA_AUTH"),
-    ("verify_tls", None, "CISCO_ESA_VERIFY_TLS"),
-    ("ca_bundle", "--ca-bundle", "CISCO_ESA_CA_BUNDLE"),
-    ("timeout", "--timeout", "CISCO_ESA_TIMEOUT"),
-    ("proxy", "--proxy", "CISCO_ESA_PROXY"),
-]
+def _manifest():
+    from cisco_esa.core.registry import manifest
+
+    return manifest()
+
+
+def connection_flags() -> list[tuple[str, str | None, str]]:
+    """(connection id, flag, environment variable) of every connection parameter of the manifest
+    (contract §2, §4): `--server-url` / `CISCO_ESA_SERVER_URL` and so on. A boolean whose default is
+    true has no flag of its own (`--no-verify-tls` turns it off); one whose default is false is a
+    switch (`--use-system-proxy`)."""
+    from cisco_esa.core.registry import manifest
+
+    return [(p.id, None if p.type == "boolean" and p.default else "--" + p.id.replace("_", "-"),
+             "CISCO_ESA_" + p.id.upper()) for p in manifest().connection]
+
+
+def __getattr__(name):
+    if name == "CONNECTION_FLAGS":  # computed from the manifest on first use, not at import
+        return connection_flags()
+    raise AttributeError(name)
 
 
 class UsageError(Exception):
@@ -72,8 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="ID=VALUE", help="a parameter (repeatable)")
     p.add_argument("--params-json", metavar="JSON", help="parameters as a JSON object (--param wins)")
     p.add_argument("--connection", metavar="FILE", help="YAML or JSON file with the connection parameters")
-    for cid, flag, env in CONNECTION_FLAGS:
-        if flag:
+    booleans = {c.id for c in _manifest().connection if c.type == "boolean"}
+    for cid, flag, env in connection_flags():
+        if flag and cid in booleans:
+            p.add_argument(flag, dest=f"conn_{cid}", action="store_const", const=True,
+                           help=f"connection {cid} (env {env}=true)")
+        elif flag:
             p.add_argument(flag, dest=f"conn_{cid}", metavar=cid.upper(), help=f"connection {cid} (env {env})")
     p.add_argument("--no-verify-tls", dest="conn_verify_tls", action="store_const", const=False,
                    help="do not verify the appliance's certificate (env CISCO_ESA_VERIFY_TLS=false)")
@@ -100,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 def connection_from(args, environ=os.environ) -> dict:
     """Flags beat the file, the file beats the environment (contract §4)."""
     conn: dict = {}
-    for cid, _flag, env in CONNECTION_FLAGS:
+    for cid, _flag, env in connection_flags():
         if environ.get(env) not in (None, ""):
             conn[cid] = environ[env]
     if args.connection:
@@ -113,7 +125,7 @@ def connection_from(args, environ=os.environ) -> dict:
         if not isinstance(loaded, dict):
             raise UsageError(f"--connection file {args.connection} must hold an object of connection parameters")
         conn.update({k: v for k, v in loaded.items() if v is not None})
-    for cid, _flag, _env in CONNECTION_FLAGS:
+    for cid, _flag, _env in connection_flags():
         value = getattr(args, f"conn_{cid}", None)
         if value is not None:
             conn[cid] = value

@@ -116,20 +116,31 @@ def _more_than_asked() -> str:
 
 # -- 8. the state file ---------------------------------------------------------------------------------
 def _cli(args: list[str], sim: Simulator, state: Path) -> subprocess.Popen:
+    """The CLI in a process of its own; its stdout goes to a file (a pipe would fill while the
+    other run waits for the lock), read back by _finish."""
     conn = sim.connection()
     env = {**os.environ, "CISCO_ESA_SERVER_URL": conn["server_url"], "CISCO_ESA_USERNAME": conn["username"],
            "CISCO_ESA_PASSWORD": conn["password"]}
     argv = [sys.executable, "-m", "cisco_esa", "run", "fetch_event", "--param", "messages_source=Message Tracking",
             "--param", "start_time=2026-11-20T10:30:00Z", "--param", "end_time=2026-11-20T12:30:00Z",
             "--output", "json", "--state", str(state), *args]
-    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.PIPE, text=True)
+    proc.out = out
+    return proc
+
+
+def _finish(proc: subprocess.Popen) -> tuple[str, str]:
+    _, err = proc.communicate(timeout=120)
+    proc.out.seek(0)
+    return proc.out.read(), err
 
 
 def _two_runs_one_state() -> str:
     with Simulator(now=FROZEN_NOW) as sim, tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "fetch.state"
         runs = [_cli([], sim, state) for _ in range(2)]
-        outs = [json.loads(r.communicate(timeout=120)[0]) for r in runs]
+        outs = [json.loads(_finish(r)[0]) for r in runs]
     ids = [i["id"] for o in outs for i in o["items"]]
     second = min(len(o["items"]) for o in outs)
     return (f"statuses {sorted(o['status'] for o in outs)}, {len(ids) - len(set(ids))} events twice, "
@@ -139,7 +150,7 @@ def _two_runs_one_state() -> str:
 def _state_in_missing_folder() -> str:
     with Simulator(now=FROZEN_NOW) as sim, tempfile.TemporaryDirectory() as tmp:
         run = _cli([], sim, Path(tmp) / "missing" / "fetch.state")
-        out, _ = run.communicate(timeout=120)
+        out, _ = _finish(run)
         requests = len(sim.request_log)
     envelope = json.loads(out)
     return f"exit {run.returncode}, {envelope['status']} ({envelope['error']['status_code']}), {requests} requests sent"
@@ -150,7 +161,7 @@ def _state_not_a_checkpoint(content: str) -> str:
         state = Path(tmp) / "fetch.state"
         state.write_text(content)
         run = _cli([], sim, state)
-        out, err = run.communicate(timeout=120)
+        out, err = _finish(run)
     return f"exit {run.returncode}, stdout {'empty' if not out else 'not empty'}, stderr names the file: {str(state) in err}"
 
 

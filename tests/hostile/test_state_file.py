@@ -86,8 +86,12 @@ def test_fetch_event_two_runs_on_one_state_emit_each_event_once(sim, tmp_path):
     argv = [sys.executable, "-m", "cisco_esa", "run", "fetch_event", "--param", "messages_source=Message Tracking",
             "--param", "start_time=2026-11-20T10:30:00Z", "--param", "end_time=2026-11-20T12:30:00Z",
             "--output", "json", "--state", str(state)]
-    runs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [json.loads(r.communicate(timeout=120)[0]) for r in runs]
+    # stdout to files: a pipe would fill while the other run waits for the lock
+    files = [tmp_path / f"run{i}.out" for i in range(2)]
+    runs = [subprocess.Popen(argv, env=env, stdout=f.open("w"), stderr=subprocess.DEVNULL) for f in files]
+    for r in runs:
+        r.wait(timeout=120)
+    outputs = [json.loads(f.read_text()) for f in files]
     ids = [i["id"] for o in outputs for i in o["items"]]
     assert [o["status"] for o in outputs] == ["Successful", "Successful"], [o["error"] for o in outputs]
     assert ids and len(ids) == len(set(ids))
