@@ -42,6 +42,29 @@ class _Story:
         return envelope
 
 
+def _contain(story: _Story, hit: dict, ids: dict) -> None:
+    """Containment at the gateway, beyond the end-user blocklist of step 8: the sender's IP rejected
+    at connection time, its URL and its attachment's hash put on the lists content filters use, each
+    read back."""
+    urls = story.integration.run("get_url_details", ids).get("data") or {}
+    url = _first([u["url"] for m in urls.get("messages") or [] for u in m.get("urls") or []])
+    amp = story.integration.run("get_amp_details", ids).get("data") or {}
+    sha = _first([v["sha256"] for m in amp.get("messages") or [] for v in m.get("verdicts") or [] if v.get("sha256")])
+    if hit.get("sender_ip"):
+        story.step("12. Reject the sender's IP at the gateway", "add_sender_group_entries",
+                   {"listener": "IncomingMail", "senders": [hit["sender_ip"]], "sender_group": "BLOCKED_LIST",
+                    "description": f"phishing: {hit['subject'][:60]}"})
+        story.step("13. Read it back from the HAT", "find_sender", {"sender": hit["sender_ip"]})
+    if url:
+        story.step("14. Put its URL on the SOC's URL list", "add_url_list_entries",
+                   {"name": "soc_block_urls", "urls": [url]})
+        story.step("15. Read the URL list back", "get_url_list", {"name": "soc_block_urls"})
+    if sha:
+        story.step("16. Put the attachment's SHA-256 on the IOC list", "add_file_hash_list_entries",
+                   {"name": "ioc_sha256", "hashes": [sha]})
+        story.step("17. Read the file-hash list back", "get_file_hash_list", {"name": "ioc_sha256"})
+
+
 def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -> int:
     from esa_simulator import Simulator
 
@@ -76,6 +99,8 @@ def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -
                    {"messages_source": "Spam Quarantine", "start_time": "-1d", "end_time": "now"})
         story.step("11. Pull the incoming traffic report (last day)", "get_report",
                    {"counter_group": "mail_incoming_traffic_summary", "start_time": "-24h", "end_time": "now"})
+        if hit:
+            _contain(story, hit, ids)
         if not json_output:
             print(f"{'All steps succeeded.' if not story.failed else f'{story.failed} step(s) failed.'}")
         return 0 if not story.failed else 1

@@ -74,11 +74,12 @@ class Integration:
         self._client_lock = threading.Lock()
         self._connection_error: InputError | None = None
         self.connection: Connection | None = None
+        self.cluster: dict = {}
         raw = dict(connection or {})
         for key in ("password",) + tuple(self.registry.secret_params):
             self.secrets.add(raw.get(key))
         try:
-            self.connection = parse_connection(raw, self.registry)
+            self.connection, self.cluster = _parse_connection(raw, self.registry)
         except InputError as exc:
             self._connection_error = exc
         _install_redaction(self.secrets)
@@ -94,7 +95,7 @@ class Integration:
     def api(self) -> AsyncOS:
         with self._client_lock:
             if self._api is None:
-                self._api = AsyncOS(Transport(self.connection, self.secrets))
+                self._api = AsyncOS(Transport(self.connection, self.secrets), cluster=self.cluster)
             return self._api
 
     def run(self, command: str, params: dict | None = None, state: dict | None = None,
@@ -126,9 +127,30 @@ class Integration:
 
 def parse_connection(raw: dict, registry: Manifest | None = None) -> Connection:
     """Validate and type the connection parameters of contract §2 (the manifest's connection schema)."""
+    return _parse_connection(raw, registry)[0]
+
+
+CLUSTER_PARAMS = ("cluster_mode", "cluster_group", "cluster_host")
+
+
+def _parse_connection(raw: dict, registry: Manifest | None = None) -> tuple[Connection, dict]:
+    """The transport's Connection, and the query the configuration APIs add for a cluster
+    (extension §16.1: mode, with group_name or host_name; nothing on a standalone appliance)."""
     values = (registry or manifest()).connection_params.validate(raw, utcnow())
     values["server_url"] = values["server_url"].rstrip("/")
-    return Connection(**values)
+    mode, group, host = (values.pop(k, None) for k in CLUSTER_PARAMS)
+    cluster: dict = {}
+    if mode == "group" and not group:
+        raise InputError(["connection cluster_group: required when cluster_mode is group"])
+    if mode == "machine" and not host:
+        raise InputError(["connection cluster_host: required when cluster_mode is machine"])
+    if mode in ("cluster", "group", "machine"):
+        cluster["mode"] = mode
+    if mode == "group":
+        cluster["group_name"] = group
+    if mode == "machine":
+        cluster["host_name"] = host
+    return Connection(**values), cluster
 
 
 _installed: "weakref.WeakSet[Secrets]" = weakref.WeakSet()

@@ -1,10 +1,12 @@
 """Test Connection: log in, read the account's privileges, and run a one-row tracking search
 over the last hour, so that an appliance that accepts the login but fails the API still fails.
-The privileges say which commands the account may run; writes its role cannot do are named."""
+The privileges say which commands the account may run; writes its role cannot do are named.
+Then one cheap read per configuration API says which of them this appliance has."""
 
 from datetime import timedelta
 
-from cisco_esa.core.outcome import Result, UnexpectedResponse
+from cisco_esa.asyncos.api import CONFIG_FEATURES
+from cisco_esa.core.outcome import ApplianceError, Result, UnexpectedResponse
 from cisco_esa.core.timefmt import floor_minute, minute_param
 
 GROUPS = ("message_tracking", "spam_quarantine", "safelist_blocklist", "reporting")
@@ -23,6 +25,8 @@ CAPABILITIES = {
     "blocklist_read": ("safelist_blocklist", "blocklist view"),
     "blocklist_write": ("safelist_blocklist", "blocklist modify"),
     "reporting_read": ("reporting", "reporting"),
+    "configuration_read": ("configuration", "configuration read"),
+    "configuration_write": ("configuration", "configuration write"),
 }
 WRITES = {"quarantine_release", "quarantine_delete", "safelist_write", "blocklist_write"}
 LIST_ANY = ("safelist_read", "blocklist_read", "safelist_write", "blocklist_write")
@@ -47,6 +51,20 @@ NEEDS = {
     "unblock_domains_or_email_addresses": ("blocklist_write",),
     "get_report": ("reporting_read",),
 }
+# The configuration commands (contract §1b): reads and writes of config/... (extension §16).
+CONFIG_READS = ("list_sender_groups", "find_sender", "list_dictionaries", "get_dictionary", "list_url_lists",
+                "get_url_list", "list_file_hash_lists", "get_file_hash_list", "list_incoming_policy_users",
+                "list_message_filters", "get_message_filter")
+CONFIG_WRITES = ("add_sender_group_entries", "remove_sender_group_entries", "create_dictionary", "delete_dictionary",
+                 "add_dictionary_words", "delete_dictionary_words", "add_url_list_entries", "remove_url_list_entries",
+                 "delete_url_lists", "add_file_hash_list_entries", "remove_file_hash_list_entries",
+                 "add_incoming_policy_users", "remove_incoming_policy_users", "set_message_filter")
+NEEDS |= {cid: ("configuration_read",) for cid in CONFIG_READS} | {cid: ("configuration_write",) for cid in CONFIG_WRITES}
+# No source names the privileges of the configuration APIs: the role decides, and with no role
+# known (Basic auth) nothing is claimed unusable.
+CONFIG_BY_ROLE = {"administrator": {"configuration_read", "configuration_write"},
+                  "operator": {"configuration_read", "configuration_write"},
+                  "readonlyoperator": {"configuration_read"}}
 # When no privilege name is recognised, the role decides (asyncos-api §1.2 point 7).
 _READS = {c for c in CAPABILITIES if c not in WRITES}
 ROLE_CAPABILITIES = {
@@ -86,8 +104,24 @@ def run(params, ctx):
         "unusable_commands": [{"command": cid, "needs": " or ".join(CAPABILITIES[c][1] for c in needs)}
                               for cid, needs in NEEDS.items() if not caps & set(needs)],
         "tracking_search_rows": len(search["data"]),
+        "configuration_apis": _configuration_apis(ctx.api),
     }
     return Result(data=data, raw_data={"login": login or {}, "privileges": privileges, "tracking": search})
+
+
+def _configuration_apis(api) -> dict:
+    """Which configuration APIs (extension §16) this appliance has, by one cheap read each (§19
+    point 10): available, missing (this AsyncOS release answers 404), forbidden (the role), failed
+    (another error), or esa_only on an SMA, where none is asked."""
+    if api.appliance == "sma":
+        return {feature: "esa_only" for feature in CONFIG_FEATURES}
+    found = {}
+    for feature in CONFIG_FEATURES:
+        try:
+            found[feature] = "available" if api.config_available(feature) else "missing"
+        except ApplianceError as exc:
+            found[feature] = "forbidden" if exc.status_code in (401, 403) else "failed"
+    return found
 
 
 def capabilities(names: list, role: str | None) -> set[str]:
@@ -95,9 +129,11 @@ def capabilities(names: list, role: str | None) -> set[str]:
     found = set()
     for name in names:
         found |= _opens(str(name).lower())
-    if not found and role:
-        found = set(ROLE_CAPABILITIES.get(role.replace(" ", "").replace("-", "").lower(), set()))
-    return found
+    key = role.replace(" ", "").replace("-", "").lower() if role else None
+    if not found and key:
+        found = set(ROLE_CAPABILITIES.get(key, set()))
+    found -= {"configuration_read", "configuration_write"}
+    return found | (CONFIG_BY_ROLE.get(key, set()) if key else {"configuration_read", "configuration_write"})
 
 
 def _opens(name: str) -> set[str]:

@@ -22,6 +22,10 @@ Methods: connection(user, **overrides), inject(path, kind, count=1, status=None,
 message=None, retry_after=None, delay=None, method=None), clear_faults(),
 expire_tokens(), add_tracking_message(**attrs), add_quarantine_message(**attrs),
 request_log (property), clear_log(), reset(), set_old_format(bool).
+Configuration APIs (ESA, config/...): `sim.config` holds the sender groups, dictionaries, URL
+and file-hash lists, policy users and message filters; sim.config.without("url_lists", ...)
+plays an AsyncOS release without those APIs, sim.config.clustered() accepts `mode`,
+sim.config.after("PUT", "url_lists/x", change) plays another administrator's edit.
 Fault kinds: status, rate_limit, delay, malformed_json, html, drop, expired_token,
 invalid_token. malformed_json runs the request normally and truncates the answer.
 
@@ -37,7 +41,8 @@ GET/DELETE /_simulator/requests, POST /_simulator/reset, POST /_simulator/old-fo
 Modules: simulator (the Simulator, serve), server (HTTP plumbing, TLS, dispatch), routes
 (one function per endpoint, the route table), request (parsed request, errors, query
 readers), filters (search filters as tables), faults, control (the control path), auth,
-world (the state), render and reports (answer shapes), cli (the command-line options).
+world (the state), render and reports (answer shapes), config (the configuration APIs and their
+state), cli (the command-line options).
 
 Command line: `cisco-esa simulator --help` (or `python -m esa_simulator`) prints one JSON
 line {server_url, username, password, appliance, ca_bundle} once it accepts connections.

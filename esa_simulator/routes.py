@@ -8,7 +8,7 @@ import binascii
 import json
 from typing import Callable, NamedTuple
 
-from . import auth, render, reports
+from . import auth, config, render, reports
 from .filters import QUARANTINE_ORDERS, quarantine_predicate, tracking_predicate
 from .request import (REPORT_DATE, REPORT_DATE_SHAPE, TRACKING_DATE, TRACKING_DATE_SHAPE, ApiError, Request,
                       address_list, choice, int_param, json_body, window)
@@ -325,12 +325,16 @@ ROUTES = {
 ESA_ONLY = frozenset({"health"})  # health exists on ESA only (§10)
 # reporting/<counter group>[/<counter>]
 REPORT = Route("reporting", {"GET": report})
+# config/...: the ESA configuration APIs, all in config.py (extension §16)
+CONFIG = Route("config", dict.fromkeys(("GET", "POST", "PUT", "DELETE"), config.route))
 
 
 def resolve(sub: str, segments: list[str], method: str, appliance: str) -> tuple[Route, Callable]:
     """The route and function for (path, method); raises 404 or 405 like the appliance."""
     if segments[:1] == ["reporting"] and 2 <= len(segments) <= 3 and all(segments):
         route = REPORT
+    elif segments[:1] == ["config"] and appliance == "esa":
+        route = CONFIG
     else:
         route = ROUTES.get(sub)
         if route is not None and sub in ESA_ONLY and appliance != "esa":

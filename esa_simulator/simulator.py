@@ -10,7 +10,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
-from . import auth
+from . import auth, config
 from .faults import FaultBook
 from .server import Server, wrap_tls
 from .world import World
@@ -41,6 +41,7 @@ class Simulator:
         self.tokens = auth.TokenStore(token_lifetime, refresh_window)
         self.faults = FaultBook()
         self.world = self._new_world()
+        self.config = config.ConfigState()
         self.ca_file: str | None = None
         self._log: list[dict] = []
         self._log_lock = threading.Lock()
@@ -145,6 +146,7 @@ class Simulator:
         # an untouched world equals a rebuilt one; skipping the rebuild keeps per-test resets cheap
         if self.world.dirty or self.world.live:
             self.world = self._new_world()
+        self.config = config.ConfigState()
         self.old_format = self._initial_old_format
         self.clock_skew = 0.0
         self.faults.clear()

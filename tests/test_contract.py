@@ -118,6 +118,39 @@ CONTRACT: dict[str, list[tuple]] = {
         ("domains_or_email_addresses", True, None, None),
     ],
     "test_connection": [],
+    # contract §1b, second table: containment at the gateway
+    "list_sender_groups": [("listener", True, None, None)],
+    "add_sender_group_entries": [("listener", True, None, None), ("senders", True, None, None),
+                                 ("sender_group", False, None, "BLOCKED_LIST"), ("description", False, None, None)],
+    "remove_sender_group_entries": [("listener", True, None, None), ("senders", True, None, None),
+                                    ("sender_group", False, None, "BLOCKED_LIST")],
+    "find_sender": [("sender", True, None, None)],
+    "list_dictionaries": [],
+    "get_dictionary": [("name", True, None, None)],
+    "create_dictionary": [("name", True, None, None), ("words", True, None, None), ("ignore_case", False, None, True),
+                          ("whole_words", False, None, True), ("encoding", False, None, "utf-8")],
+    "delete_dictionary": [("name", True, None, None)],
+    "add_dictionary_words": [("name", True, None, None), ("words", True, None, None)],
+    "delete_dictionary_words": [("name", True, None, None), ("words", True, None, None)],
+    "list_url_lists": [],
+    "get_url_list": [("name", True, None, None)],
+    "add_url_list_entries": [("name", True, None, None), ("urls", True, None, None)],
+    "remove_url_list_entries": [("name", True, None, None), ("urls", True, None, None)],
+    "delete_url_lists": [("names", True, None, None)],
+    "list_file_hash_lists": [],
+    "get_file_hash_list": [("name", True, None, None)],
+    "add_file_hash_list_entries": [("name", True, None, None), ("hashes", True, None, None),
+                                   ("list_type", False, ["SHA256", "MD5"], "SHA256"), ("description", False, None, None)],
+    "remove_file_hash_list_entries": [("name", True, None, None), ("hashes", True, None, None)],
+    "list_incoming_policy_users": [("policy", True, None, None)],
+    "add_incoming_policy_users": [("policy", True, None, None), ("senders", False, None, None),
+                                  ("senders_not", False, None, None), ("recipients", False, None, None),
+                                  ("recipients_not", False, None, None), ("operation", False, ["And", "Or"], "Or")],
+    "remove_incoming_policy_users": [("policy", True, None, None), ("senders", False, None, None),
+                                     ("recipients", False, None, None)],
+    "list_message_filters": [],
+    "get_message_filter": [("name", True, None, None)],
+    "set_message_filter": [("name", True, None, None), ("active", False, None, None), ("order", False, None, None)],
 }
 
 # Valid input for every command, used to show that a command without a handler yet is
@@ -143,6 +176,31 @@ VALID_PARAMS: dict[str, dict] = {
     "search_spam_quarantine_messages": {"start_time": "-1h", "end_time": "now"},
     "unblock_domains_or_email_addresses": {"domains_or_email_addresses": "spammy.example"},
     "test_connection": {},
+    "list_sender_groups": {"listener": "IncomingMail"},
+    "add_sender_group_entries": {"listener": "IncomingMail", "senders": "203.0.113.9, .phish.example"},
+    "remove_sender_group_entries": {"listener": "IncomingMail", "senders": "203.0.113.9"},
+    "find_sender": {"sender": "203.0.113"},
+    "list_dictionaries": {},
+    "get_dictionary": {"name": "phish_terms"},
+    "create_dictionary": {"name": "soc_terms", "words": "verify your account:3, *credit:2:prefix"},
+    "delete_dictionary": {"name": "soc_terms"},
+    "add_dictionary_words": {"name": "phish_terms", "words": "urgent wire:4"},
+    "delete_dictionary_words": {"name": "phish_terms", "words": "urgent wire"},
+    "list_url_lists": {},
+    "get_url_list": {"name": "soc_block_urls"},
+    "add_url_list_entries": {"name": "soc_block_urls", "urls": "*.phish.example/*"},
+    "remove_url_list_entries": {"name": "soc_block_urls", "urls": "*.phish.example/*"},
+    "delete_url_lists": {"names": "old_urls"},
+    "list_file_hash_lists": {},
+    "get_file_hash_list": {"name": "ioc_sha256"},
+    "add_file_hash_list_entries": {"name": "ioc_sha256", "hashes": "abababababababababababababababababababababababababababababababab"},
+    "remove_file_hash_list_entries": {"name": "ioc_sha256", "hashes": "abababababababababababababababababababababababababababababababab"},
+    "list_incoming_policy_users": {"policy": "strict_inbound"},
+    "add_incoming_policy_users": {"policy": "strict_inbound", "senders": "@phish.example"},
+    "remove_incoming_policy_users": {"policy": "strict_inbound", "senders": "@phish.example"},
+    "list_message_filters": {},
+    "get_message_filter": {"name": "soc_quarantine_lookalike"},
+    "set_message_filter": {"name": "soc_quarantine_lookalike", "active": "true"},
 }
 
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}
@@ -189,14 +247,16 @@ def test_contract_command_id_is_snake_case_of_display_name_and_names_its_handler
 def test_contract_connection_parameters_are_contract_section_2():
     conn = {p.id: p for p in manifest().connection}
     assert list(conn) == ["server_url", "username", "password", "api_version", "appliance", "auth",
-                          "verify_tls", "ca_bundle", "timeout", "proxy", "use_system_proxy"]
+                          "verify_tls", "ca_bundle", "timeout", "proxy", "cluster_mode", "cluster_group", "cluster_host",
+                          "use_system_proxy"]
     assert {k for k, p in conn.items() if p.required} == {"server_url", "username", "password"}
     assert conn["password"].secret and not conn["username"].secret
     defaults = {k: p.default for k, p in conn.items() if p.default is not None}
     assert defaults == {"api_version": "v2.0", "appliance": "esa", "auth": "jwt", "verify_tls": True, "timeout": 60,
-                        "use_system_proxy": False}
+                        "cluster_mode": "none", "use_system_proxy": False}
     assert conn["appliance"].enum == ("esa", "sma", "auto")
     assert conn["auth"].enum == ("jwt", "basic")
+    assert conn["cluster_mode"].enum == ("none", "cluster", "group", "machine")
 
 
 # ---------------------------------------------------------------- schemas

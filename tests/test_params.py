@@ -449,7 +449,10 @@ _COMPANIONS = {("get_report", "filter_by"): {"filter_value": "x"}, ("get_report"
 def _free_text_strings():
     from cisco_esa.core.params import resolve
 
+    # the spec's commands with free text (_BASE); the commands beyond it test their inputs' formats themselves
     for cid, command in sorted(manifest().commands.items()):
+        if cid not in _BASE:
+            continue
         for pid, prop in sorted(command.params.schema["properties"].items()):
             prop = resolve(prop)
             if prop.get("type") == "string" and not ({"enum", "pattern"} & set(prop)):
@@ -547,3 +550,32 @@ def test_params_long_values_shortened_in_messages():
 def test_params_non_ascii_values_shown_as_written_in_messages():
     assert problems("search_spam_quarantine_messages", {**WINDOW, "filter_operator": "enthält"}) == [
         'filter_operator: "enthält" is not one of Contains, Is, Begins_With, Ends_With, Does_Not_Contain']
+
+
+# ---------------------------------------------------------------- configuration value kinds (extension §16)
+@pytest.mark.parametrize("fmt, good, bad", [
+    ("esa-hat-sender", ["203.0.113.66", "198.51.100.0/24", "2001:db8::/32", "192.0.2.10-20", "192.0.2.", "mail.example.com",
+                        ".example.com"], ["not a host", "300.1.2.3/99", "1.2.3.4.5.6", "-x.example", "a_b.example"]),
+    ("esa-url-entry", ["bad.example", "*.phish.example/*", "https://x.example/login?a=1", "x.example:8080/p"],
+     ["*", "a b.example", "ht tp://x", "*.*.example", ""]),
+    ("esa-file-hash", ["ab" * 32, "AB" * 16], ["ab" * 20, "g" * 64, "ab" * 32 + "0"]),
+    ("esa-dictionary-word", ["term", "term:3", "two words:10", "*credit:2:prefix", "a:b"],
+     ["x:11", "x:-1", "credit:2:prefix", "*c:prefix", ":3"]),
+    ("esa-policy-user", ["user@example.com", "user@", "@example.com", "@.example.com", "user@[192.0.2.1]",
+                         "@[ipv6:2001:db8::1]", "ANY"], ["bad", "any", "@[999.1.1.1]", "a@b@c", "@"]),
+])
+def test_params_configuration_formats_accept_and_refuse_with_a_reason(fmt, good, bad):
+    from cisco_esa.core.params import FORMATS
+    for value in good:
+        FORMATS.check(value, fmt)
+    for value in bad:
+        with pytest.raises(Exception) as info:
+            FORMATS.check(value, fmt)
+        assert repr(value) in str(info.value.cause or info.value), (fmt, value)
+
+
+def test_params_dictionary_word_parsed_into_term_weight_prefix():
+    from cisco_esa.core.params import dictionary_word
+    assert dictionary_word("verify your account:3") == ("verify your account", 3, False)
+    assert dictionary_word("*ssn:2:prefix") == ("*ssn", 2, True)
+    assert dictionary_word("url:http://x") == ("url:http://x", None, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -56,11 +57,15 @@ def mock():
         yield m
 
 
+PROBES = 6  # test_connection's one read per configuration API (asyncos-api-extension §19 point 10)
+
+
 def mock_test_connection(m, logins=None):
     """The three calls of test_connection; returns the login matcher."""
     login = m.post(f"{BASE}/login", logins or [login_answer("tok-1")])
     m.get(f"{BASE}/login/privileges", json={"data": ["e_message_tracking_messages"]})
     m.get(f"{BASE}/message-tracking/messages", json={"meta": {"totalCount": 0}, "data": []})
+    m.get(re.compile(re.escape(f"{BASE}/config/")), json={"data": []})  # its probes of the configuration APIs
     return login
 
 
@@ -99,7 +104,7 @@ def test_client_token_reused_across_commands_of_one_integration(mock):
     statuses = [integration.run("test_connection")["status"] for _ in range(3)]
     assert statuses == ["Successful"] * 3
     assert login.call_count == 1
-    assert mock.call_count == 1 + 3 * 2
+    assert mock.call_count == 1 + 3 * (2 + PROBES)
     tracking = [r for r in mock.request_history if r.path.endswith("/message-tracking/messages")]
     assert all(parse_qs(urlsplit(r.url).query) == TRACKING_QUERY for r in tracking)
 
@@ -185,8 +190,9 @@ def test_client_basic_sends_authorization_never_logs_in(mock):
     envelope = Integration(conn(auth="basic"), clock=lambda: FROZEN_NOW).run("test_connection")
     assert envelope["status"] == "Successful"
     assert login.call_count == 0
-    assert [r.path for r in mock.request_history] == ["/esa/api/v2.0/login/privileges",
-                                                      "/esa/api/v2.0/message-tracking/messages"]
+    paths = [r.path for r in mock.request_history]
+    assert paths[:2] == ["/esa/api/v2.0/login/privileges", "/esa/api/v2.0/message-tracking/messages"]
+    assert len(paths) == 2 + PROBES and all("/config/" in p for p in paths[2:])
     for r in mock.request_history:
         assert r.headers["Authorization"] == "Basic " + b64(f"{USER}:{PASSWORD}")
         assert "jwtToken" not in r.headers

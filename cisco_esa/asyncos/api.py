@@ -77,8 +77,10 @@ def data_rows(body: Any, what: str) -> list:
 class AsyncOS:
     """The appliance's API over one Transport (thread-safe, as the transport is)."""
 
-    def __init__(self, transport: Transport):
+    def __init__(self, transport: Transport, cluster: dict | None = None):
         self.transport = transport
+        # mode / group_name / host_name of the configuration APIs; empty on a standalone appliance
+        self.cluster = dict(cluster or {})
 
     @property
     def appliance(self) -> str:
@@ -195,6 +197,166 @@ class AsyncOS:
         # group and counter come from input: each one a single encoded path segment
         segments = ("reporting", group, counter) if counter else ("reporting", group)
         return self.transport.get(Transport.path(*segments), query)
+
+    # -- configuration (ext §16) -------------------------------------------------------
+    def config_query(self) -> dict:
+        # device_type on every call; mode only when the operator configured a cluster (§16.1)
+        return {"device_type": "esa", **self.cluster}
+
+    def _config(self, method: str, feature: str, *segments: str, body: Any = None, what: str | None = None,
+                slash: bool = False) -> Response:
+        """One configuration call. A 404 on the feature's own path means this AsyncOS release lacks
+        the API (§16.1); on a named object (`what`) it may also mean the object does not exist, so
+        the feature's cheapest read tells the two apart."""
+        if self.appliance == "sma":
+            raise CommandError("The configuration APIs exist on an ESA only; this connection is to an SMA.", None)
+        path = Transport.path("config", feature, *segments) + ("/" if slash else "")
+        try:
+            return self.transport.request(method, path, params=self.config_query(), body=body)
+        except ApplianceError as exc:
+            if exc.status_code != 404:
+                raise
+            if self.appliance == "sma":
+                raise CommandError("The configuration APIs exist on an ESA only; this connection is to an SMA.",
+                                   404, raw=exc.raw) from None
+            if what is not None and self.config_available(feature):
+                raise NotFound(f"{what} does not exist on the appliance.", raw=exc.raw) from None
+            raise ApplianceError(f"This AsyncOS release has no {CONFIG_FEATURES[feature]} API "
+                                 f"(config/{feature} answered 404).", 404, raw=exc.raw) from None
+
+    def config_available(self, feature: str) -> bool:
+        """True when the feature's cheapest read answers (what Test Connection reports, §19 point 10)."""
+        # the find path ends with a slash (§16.8)
+        slash = "/" if feature == "sender_groups" else ""
+        try:
+            self.transport.request("GET", Transport.path("config", *CONFIG_PROBES[feature]) + slash,
+                                   params=self.config_query())
+        except ApplianceError as exc:
+            if exc.status_code == 404:
+                return False
+            raise
+        return True
+
+    # HAT sender groups (§16.8)
+    def sender_groups(self, listener: str) -> Response:
+        return self._config("GET", "sender_groups", "listener", listener, what=f"Listener {listener!r}")
+
+    def sender_group(self, listener: str, group: str) -> Response:
+        return self._config("GET", "sender_groups", "listener", listener, "sender_group", group,
+                            what=f"Sender group {group!r} of listener {listener!r}")
+
+    def add_group_senders(self, listener: str, group: str, senders: list[str], description: str | None) -> Response:
+        rows = [{"sender_name": s, "description": description or ""} for s in senders]
+        return self._config("POST", "sender_groups", "sender_list", listener, group,
+                            body={"data": {"senders": {"ip_address_list": rows}}},
+                            what=f"Sender group {group!r} of listener {listener!r}")
+
+    def remove_group_senders(self, listener: str, group: str, senders: list[str]) -> Response:
+        return self._config("DELETE", "sender_groups", "sender_list", listener, group,
+                            body={"data": {"senders": senders}}, what=f"Sender group {group!r} of listener {listener!r}")
+
+    def find_sender(self, text: str) -> Response:
+        # the find paths end with a slash (§16.8)
+        return self._config("GET", "sender_groups", "find_in_all_senders", text, slash=True)
+
+    # dictionaries (§16.2)
+    def dictionaries(self) -> Response:
+        return self._config("GET", "dictionaries")
+
+    def dictionary(self, name: str) -> Response:
+        return self._config("GET", "dictionaries", name, what=f"Dictionary {name!r}")
+
+    def create_dictionary(self, name: str, words: list[list], ignore_case: bool, whole_words: bool,
+                          encoding: str) -> Response:
+        # the two flags are the integers 0 and 1, not booleans (§16.2)
+        body = {"data": {"ignorecase": int(ignore_case), "wholewords": int(whole_words), "encoding": encoding,
+                         "words": words}}
+        return self._config("POST", "dictionaries", name, body=body)
+
+    def delete_dictionary(self, name: str) -> Response:
+        return self._config("DELETE", "dictionaries", name, what=f"Dictionary {name!r}")
+
+    def add_dictionary_words(self, name: str, words: list[list]) -> Response:
+        return self._config("POST", "dictionaries", name, "words", body={"data": {"words": words}},
+                            what=f"Dictionary {name!r}")
+
+    def delete_dictionary_words(self, name: str, terms: list[str]) -> Response:
+        # plain strings, no weights (§16.2)
+        return self._config("DELETE", "dictionaries", name, "words", body={"data": {"words": terms}},
+                            what=f"Dictionary {name!r}")
+
+    # URL lists (§16.3)
+    def url_lists(self) -> Response:
+        return self._config("GET", "url_lists")
+
+    def url_list(self, name: str) -> Response:
+        return self._config("GET", "url_lists", name, what=f"URL list {name!r}")
+
+    def create_url_list(self, name: str, urls: list[str]) -> Response:
+        return self._config("POST", "url_lists", name, body={"data": {"urls": urls}})
+
+    def replace_url_list(self, name: str, urls: list[str]) -> Response:
+        return self._config("PUT", "url_lists", name, body={"data": {"urls": urls}}, what=f"URL list {name!r}")
+
+    def delete_url_lists(self, names: list[str]) -> Response:
+        # the names travel in the body, not the path (§16.3)
+        return self._config("DELETE", "url_lists", body={"data": {"url_lists": names}})
+
+    # file-hash lists (§16.4)
+    def file_hash_lists(self) -> Response:
+        return self._config("GET", "file_hash_lists")
+
+    def file_hash_list(self, name: str) -> Response:
+        return self._config("GET", "file_hash_lists", name, what=f"File hash list {name!r}")
+
+    def create_file_hash_list(self, name: str, hashes: list[str], list_type: str, description: str | None) -> Response:
+        body = {"data": {"filehashes": hashes, "description": description or "", "list_type": list_type}}
+        return self._config("POST", "file_hash_lists", name, body=body)
+
+    def replace_file_hash_list(self, name: str, hashes: list[str]) -> Response:
+        return self._config("PUT", "file_hash_lists", name, body={"data": {"filehashes": hashes}},
+                            what=f"File hash list {name!r}")
+
+    # incoming mail policy users (§16.5)
+    def policy_users(self, policy: str) -> Response:
+        return self._config("GET", "incoming_mail_policies", policy, "senders_and_recipients",
+                            what=f"Incoming mail policy {policy!r}")
+
+    def add_policy_user(self, policy: str, entry: dict) -> Response:
+        # POST takes one entry, an object; PUT the whole set, an array (§16.5)
+        return self._config("POST", "incoming_mail_policies", policy, "senders_and_recipients", body={"data": entry},
+                            what=f"Incoming mail policy {policy!r}")
+
+    def replace_policy_users(self, policy: str, entries: list[dict]) -> Response:
+        return self._config("PUT", "incoming_mail_policies", policy, "senders_and_recipients",
+                            body={"data": entries}, what=f"Incoming mail policy {policy!r}")
+
+    # message filters (§16.6)
+    def message_filters(self) -> Response:
+        return self._config("GET", "message_filters")
+
+    def message_filter(self, name: str) -> Response:
+        return self._config("GET", "message_filters", name, what=f"Message filter {name!r}")
+
+    def update_message_filter(self, name: str, active: bool | None, order: int | None) -> Response:
+        # active is the string "true"/"false", order a 1-based int; nothing else is editable (§16.6)
+        data: dict = {}
+        if active is not None:
+            data["active"] = "true" if active else "false"
+        if order is not None:
+            data["order"] = order
+        return self._config("PUT", "message_filters", name, body={"data": data}, what=f"Message filter {name!r}")
+
+
+# What each configuration API is called in messages, and its cheapest read (§19 point 10).
+CONFIG_FEATURES = {"sender_groups": "HAT sender group", "dictionaries": "dictionary", "url_lists": "URL list",
+                   "file_hash_lists": "file hash list", "incoming_mail_policies": "incoming mail policy users",
+                   "message_filters": "message filter"}
+CONFIG_PROBES = {"sender_groups": ("sender_groups", "find_in_all_senders", "probe"),
+                 "dictionaries": ("dictionaries",), "url_lists": ("url_lists",),
+                 "file_hash_lists": ("file_hash_lists",),
+                 "incoming_mail_policies": ("incoming_mail_policies", "DEFAULT", "senders_and_recipients"),
+                 "message_filters": ("message_filters",)}
 
 
 def _page_all(page: Callable[[int, int], list], page_size: int, cap: int,

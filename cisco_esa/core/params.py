@@ -69,6 +69,106 @@ def is_sender(value) -> bool:
     return True
 
 
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+_HOST = re.compile(rf"^\.?(?:{_HOST_LABEL}\.)*{_HOST_LABEL}\.?$")
+# 192.0.2.10-20 and partial 192.0.2. : the HAT's own address forms
+_IP_RANGE = re.compile(r"^(\d{1,3}\.){3}\d{1,3}-\d{1,3}$|^(\d{1,3}\.){1,3}$")
+
+
+@FORMATS.checks("esa-hat-sender", raises=ValueError)
+def is_hat_sender(value) -> bool:
+    """A HAT sender group entry: an IP address, a CIDR block, a range or a partial address, a host
+    name or a partial host name (`.example.com`)."""
+    if not isinstance(value, str):
+        return True
+    try:
+        ipaddress.ip_network(value, strict=False)
+        return True
+    except ValueError:
+        pass
+    if _IP_RANGE.match(value) and all(int(p) <= 255 for p in re.split(r"[.-]", value) if p):
+        return True
+    if len(value) <= 253 and _HOST.match(value) and not re.fullmatch(r"[\d.]+", value):
+        return True
+    raise ValueError(f"{value!r} is not an IP address, CIDR block, IP range, host name or partial host name (.example.com)")
+
+
+_URL_ENTRY = re.compile(r"^(?:https?://)?(?:\*\.)?(?:" + _HOST_LABEL + r"\.)*" + _HOST_LABEL + r"(?::\d{1,5})?(?:/\S*)?$")
+
+
+@FORMATS.checks("esa-url-entry", raises=ValueError)
+def is_url_entry(value) -> bool:
+    """A URL list entry: a host with an optional leading `*.` wildcard, an optional port and path
+    (a path may hold `*`): `bad.example`, `*.phish.example/*`, `https://x.example/login`."""
+    if not isinstance(value, str):
+        return True
+    if len(value) > 2048 or not _URL_ENTRY.match(value):
+        raise ValueError(f"{value!r} is not a URL list entry (host, *.host, host/path, host/*)")
+    return True
+
+
+@FORMATS.checks("esa-file-hash", raises=ValueError)
+def is_file_hash(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"[0-9A-Fa-f]{64}|[0-9A-Fa-f]{32}", value):
+        raise ValueError(f"{value!r} is not a SHA-256 (64 hex digits) or MD5 (32 hex digits) hash")
+    return True
+
+
+def dictionary_word(value: str) -> tuple[str, int | None, bool]:
+    """`term`, `term:weight` or `*smart:weight:prefix` -> (term, weight or None, prefix); ValueError if not."""
+    parts = value.split(":")
+    prefix = len(parts) > 1 and parts[-1] == "prefix"
+    if prefix:
+        parts = parts[:-1]
+    weight = None
+    if len(parts) > 1 and re.fullmatch(r"[+-]?\d+", parts[-1]):
+        weight = int(parts.pop())
+        if not 0 <= weight <= 10:
+            raise ValueError(f"{value!r}: the weight must be 0 to 10")
+    term = ":".join(parts)
+    if not term.strip():
+        raise ValueError(f"{value!r} has no term")
+    if prefix and not term.startswith("*"):
+        raise ValueError(f"{value!r}: prefix is only for smart identifiers, whose names start with *")
+    if prefix and weight is None:
+        raise ValueError(f"{value!r}: a prefix entry needs a weight (*name:weight:prefix)")
+    return term, weight, prefix
+
+
+@FORMATS.checks("esa-dictionary-word", raises=ValueError)
+def is_dictionary_word(value) -> bool:
+    if isinstance(value, str):
+        dictionary_word(value)
+    return True
+
+
+_POLICY_USER = re.compile(
+    r"^(?:[^@\s\[\]]+@|[^@\s\[\]]*@(?:\.?(?:" + _HOST_LABEL + r"\.)+[A-Za-z][A-Za-z0-9-]*|\[[^\]\s]+\]))$")
+
+
+@FORMATS.checks("esa-policy-user", raises=ValueError)
+def is_policy_user(value) -> bool:
+    """A mail policy user entry: `user@example.com`, `user@`, `@example.com`, `@.example.com`
+    (sub-domains), `user@[192.0.2.1]`, `@[ipv6:2001:db8::1]`, or ANY (alone in its list)."""
+    if not isinstance(value, str) or value == "ANY":
+        return True
+    if len(value) <= 254 and _POLICY_USER.match(value):
+        inside = value[value.index("@") + 1:]
+        if not inside.startswith("["):
+            return True
+        address = inside[1:-1]
+        address = address[5:] if address.lower().startswith("ipv6:") else address
+        try:
+            ipaddress.ip_address(address)
+            return True
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a policy user entry (user@example.com, user@, @example.com, "
+                     "@.example.com, @[192.0.2.1] or ANY)")
+
+
 @FORMATS.checks("esa-server-url", raises=ValueError)
 def is_server_url(value) -> bool:
     """The appliance's base URL: scheme, host and port; no credentials, which would travel into logs."""

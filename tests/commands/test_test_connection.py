@@ -4,6 +4,7 @@ simulator (ESA, SMA, auto-detection, roles) and request by request with requests
 from __future__ import annotations
 
 import base64
+import re
 import socket
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +18,13 @@ from tests.golden import check_golden
 
 FI = "Test Connection failed. Failed to check the connector."
 ALL_GROUPS = {"message_tracking": True, "spam_quarantine": True, "safelist_blocklist": True, "reporting": True}
+CONFIG_PROBES = [  # one cheap read per configuration API (asyncos-api-extension §19 point 10)
+    "/esa/api/v2.0/config/sender_groups/find_in_all_senders/probe/", "/esa/api/v2.0/config/dictionaries",
+    "/esa/api/v2.0/config/url_lists", "/esa/api/v2.0/config/file_hash_lists",
+    "/esa/api/v2.0/config/incoming_mail_policies/DEFAULT/senders_and_recipients", "/esa/api/v2.0/config/message_filters"]
+CONFIG_FEATURES = ["sender_groups", "dictionaries", "url_lists", "file_hash_lists", "incoming_mail_policies",
+                   "message_filters"]
+CONFIG_ANY = re.compile(r"^https://esa\.test:6443/esa/api/v2\.0/config/")
 ALL_WRITES = {"spam_quarantine": True, "safelist_blocklist": True}
 NO_WRITES = {"spam_quarantine": False, "safelist_blocklist": False}
 READ_ONLY_UNUSABLE = [
@@ -28,6 +36,14 @@ READ_ONLY_UNUSABLE = [
     {"command": "block_email_addresses", "needs": "blocklist modify"},
     {"command": "unblock_domains_or_email_addresses", "needs": "blocklist modify"},
 ]
+CONFIG_READS = ["list_sender_groups", "find_sender", "list_dictionaries", "get_dictionary", "list_url_lists",
+                "get_url_list", "list_file_hash_lists", "get_file_hash_list", "list_incoming_policy_users",
+                "list_message_filters", "get_message_filter"]
+CONFIG_WRITES = ["add_sender_group_entries", "remove_sender_group_entries", "create_dictionary", "delete_dictionary",
+                 "add_dictionary_words", "delete_dictionary_words", "add_url_list_entries", "remove_url_list_entries",
+                 "delete_url_lists", "add_file_hash_list_entries", "remove_file_hash_list_entries",
+                 "add_incoming_policy_users", "remove_incoming_policy_users", "set_message_filter"]
+# the configuration commands by role (no source names their privileges)
 TRACKING_ONLY_UNUSABLE = [
     {"command": "search_spam_quarantine_messages", "needs": "spam quarantine search"},
     {"command": "get_spam_quarantine_message_details", "needs": "spam quarantine search"},
@@ -35,7 +51,10 @@ TRACKING_ONLY_UNUSABLE = [
     {"command": "search_list_entries", "needs": "safelist view or blocklist view or safelist modify or blocklist modify"},
     *READ_ONLY_UNUSABLE[2:],
     {"command": "get_report", "needs": "reporting"},
+    *[{"command": c, "needs": "configuration read"} for c in CONFIG_READS],
+    *[{"command": c, "needs": "configuration write"} for c in CONFIG_WRITES],
 ]
+READ_ONLY_UNUSABLE = READ_ONLY_UNUSABLE + [{"command": c, "needs": "configuration write"} for c in CONFIG_WRITES]
 
 
 def failed(status_code, message) -> dict:
@@ -60,7 +79,10 @@ def test_test_connection_esa_admin_successful_golden(sim, integration, regen_gol
     assert data["tracking_search_rows"] == len(envelope["raw_data"]["tracking"]["data"]) <= 1
     assert "jwtToken" not in envelope["raw_data"]["login"]
     assert paths(sim) == [("POST", "/esa/api/v2.0/login", 200), ("GET", "/esa/api/v2.0/login/privileges", 200),
-                          ("GET", "/esa/api/v2.0/message-tracking/messages", 200)]
+                          ("GET", "/esa/api/v2.0/message-tracking/messages", 200)] + \
+        [("GET", path, 200) for path in CONFIG_PROBES]
+    assert data["configuration_apis"] == dict.fromkeys(CONFIG_FEATURES, "available")
+    assert all(e["query"] == "device_type=esa" for e in sim.request_log[3:])
     search = sim.request_log[2]
     assert parse_qs(search["query"]) == {
         "startDate": ["2026-11-20T11:30:00.000Z"], "endDate": ["2026-11-20T12:30:00.000Z"],
@@ -138,7 +160,26 @@ def test_test_connection_basic_auth_successful_without_login(sim):
     assert envelope["status"] == "Successful"
     assert envelope["data"]["auth"] == "basic" and envelope["data"]["user"] == "admin"
     assert envelope["data"]["command_groups"] == ALL_GROUPS  # from the privilege names alone
-    assert [m for m, _p, _s in paths(sim)] == ["GET", "GET"]
+    assert [m for m, _p, _s in paths(sim)] == ["GET", "GET"] + ["GET"] * len(CONFIG_PROBES)
+
+
+def test_test_connection_reports_missing_and_forbidden_configuration_apis(sim):
+    sim.config.without("url_lists", "message_filters")
+    envelope = Integration(sim.connection("helpdesk"), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Successful"
+    assert envelope["data"]["configuration_apis"] == {
+        "sender_groups": "forbidden", "dictionaries": "forbidden", "url_lists": "forbidden",
+        "file_hash_lists": "forbidden", "incoming_mail_policies": "forbidden", "message_filters": "forbidden"}
+    envelope = Integration(sim.connection(), clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["data"]["configuration_apis"] == {
+        "sender_groups": "available", "dictionaries": "available", "url_lists": "missing",
+        "file_hash_lists": "available", "incoming_mail_policies": "available", "message_filters": "missing"}
+
+
+def test_test_connection_sma_asks_no_configuration_api(sma, sma_integration):
+    envelope = sma_integration.run("test_connection")
+    assert envelope["data"]["configuration_apis"] == dict.fromkeys(CONFIG_FEATURES, "esa_only")
+    assert not [e for e in sma.request_log if "/config/" in e["path"]]
 
 
 # ---------------------------------------------------------------- failures
@@ -206,10 +247,20 @@ def test_test_connection_request_shape_exact():
               json={"data": ["e_message_tracking_messages", "e_message_tracking_detail"]})
         m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages",
               json={"meta": {"num_bad_records": 0, "totalCount": 0}, "data": []})
+        m.get(CONFIG_ANY, json={"data": []})
+        m.get("https://esa.test:6443/esa/api/v2.0/config/url_lists", status_code=404,
+              json={"error": {"message": "Resource not found."}})
+        m.get("https://esa.test:6443/esa/api/v2.0/config/message_filters", status_code=403,
+              json={"error": {"message": "User does not have privileges to access this resource."}})
+        m.get("https://esa.test:6443/esa/api/v2.0/config/dictionaries", status_code=500,
+              json={"error": {"message": "Internal error."}})
         envelope = Integration({"server_url": "https://esa.test:6443/", "username": "soar_api", "password": "pw d"},
                                clock=lambda: FROZEN_NOW).run("test_connection")
-        assert m.call_count == 3
-        login, privileges, search = m.request_history
+        assert m.call_count == 3 + len(CONFIG_PROBES)
+        login, privileges, search = m.request_history[:3]
+        probes = m.request_history[3:]
+    assert [(p.method, p.path, urlsplit(p.url).query, p.headers["jwtToken"]) for p in probes] == \
+        [("GET", path, "device_type=esa", "tok-1") for path in CONFIG_PROBES]
     assert (login.method, login.path) == ("POST", "/esa/api/v2.0/login")
     assert login.json() == {"data": {"userName": b64("soar_api"), "passphrase": b64("pw d")}}
     assert (privileges.method, privileges.path, privileges.headers["jwtToken"]) == ("GET", "/esa/api/v2.0/login/privileges", "tok-1")
@@ -228,7 +279,10 @@ def test_test_connection_request_shape_exact():
                  "command_groups": {"message_tracking": True, "spam_quarantine": False,
                                     "safelist_blocklist": False, "reporting": False},
                  "write_groups": NO_WRITES, "unusable_commands": TRACKING_ONLY_UNUSABLE,
-                 "tracking_search_rows": 0},
+                 "tracking_search_rows": 0,
+                 "configuration_apis": {"sender_groups": "available", "dictionaries": "failed", "url_lists": "missing",
+                                        "file_hash_lists": "available", "incoming_mail_policies": "available",
+                                        "message_filters": "forbidden"}},
         "raw_data": {"login": {"userName": "soar_api", "is2FactorRedirectRequired": "false", "role": "HelpDeskUser",
                                "email": []},
                      "privileges": {"data": ["e_message_tracking_messages", "e_message_tracking_detail"]},
@@ -241,6 +295,7 @@ def test_test_connection_unknown_privilege_names_fall_back_to_role():
         m.post("https://esa.test:6443/esa/api/v2.0/login", json={"data": {"role": "Help Desk User", "jwtToken": "t"}})
         m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": ["api_v2"]})
         m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"data": []})
+        m.get(CONFIG_ANY, json={"data": []})
         envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p"},
                                clock=lambda: FROZEN_NOW).run("test_connection")
     assert envelope["data"]["command_groups"] == {"message_tracking": True, "spam_quarantine": False,
@@ -254,6 +309,7 @@ def test_test_connection_unknown_privilege_names_role_decides_writes(role, write
         m.post("https://esa.test:6443/esa/api/v2.0/login", json={"data": {"role": role, "jwtToken": "t"}})
         m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": ["api_v2"]})
         m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"data": []})
+        m.get(CONFIG_ANY, json={"data": []})
         envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p"},
                                clock=lambda: FROZEN_NOW).run("test_connection")
     assert envelope["data"]["command_groups"] == ALL_GROUPS and envelope["data"]["write_groups"] == writes
@@ -275,6 +331,7 @@ def test_test_connection_each_write_from_its_own_privilege(names, unusable):
     with requests_mock.Mocker() as m:
         m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": names + ["e_reporting"]})
         m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"data": []})
+        m.get(CONFIG_ANY, json={"data": []})
         envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p",
                                 "auth": "basic"}, clock=lambda: FROZEN_NOW).run("test_connection")
     assert {c["command"] for c in envelope["data"]["unusable_commands"]} == unusable
@@ -305,7 +362,7 @@ def test_test_connection_readonly_text_output_says_release_and_block_not_usable(
     assert code == 0 and out.startswith("Test Connection: Successful\n")
     assert "Writes (2)\n  group               usable\n  ------------------  ------\n" \
            "  spam_quarantine     no\n  safelist_blocklist  no\n" in out
-    assert "Commands this account cannot run (7)\n" in out
+    assert "Commands this account cannot run (21)\n" in out
     for command, needs in [("release_spam_quarantine_messages", "spam quarantine release"),
                            ("block_email_addresses", "blocklist modify"), ("block_domain", "blocklist modify")]:
         assert any(line.split() == [command, *needs.split()] for line in out.splitlines()), command

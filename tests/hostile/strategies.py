@@ -102,6 +102,39 @@ def bad_times() -> st.SearchStrategy[Any]:
     )
 
 
+def hat_senders() -> st.SearchStrategy[str]:
+    """What a HAT sender group takes: addresses, CIDR blocks, host names and partial host names."""
+    return st.one_of(st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(str),
+                     st.tuples(st.ip_addresses(v=4), st.integers(8, 32)).map(lambda t: f"{t[0]}/{t[1]}"),
+                     domains())
+
+
+def url_entries() -> st.SearchStrategy[str]:
+    paths = st.sampled_from(["", "/", "/*", "/login", "/a/b?c=d", "/verify/*"])
+    return st.tuples(st.sampled_from(["", "*.", "http://", "https://"]), domains().map(lambda d: d.lstrip(".")),
+                     paths).map(lambda t: "".join(t))
+
+
+def file_hashes() -> st.SearchStrategy[str]:
+    return st.one_of(st.from_regex(r"\A[0-9a-fA-F]{64}\Z"), st.from_regex(r"\A[0-9a-f]{32}\Z"))
+
+
+def dictionary_words() -> st.SearchStrategy[str]:
+    term = st.text(st.sampled_from("abcxyz 019éß-"), min_size=1, max_size=20).filter(_stripped)
+    return st.one_of(term, st.tuples(term, st.integers(0, 10)).map(lambda t: f"{t[0]}:{t[1]}"),
+                     st.tuples(st.from_regex(r"\A\*[a-z]{1,8}\Z"), st.integers(0, 10)).map(lambda t: f"{t[0]}:{t[1]}:prefix"))
+
+
+def policy_users() -> st.SearchStrategy[str]:
+    return st.one_of(emails(), domains().map(lambda d: "@" + d), st.just("ANY"),
+                     st.text(st.sampled_from("abcxyz019._-"), min_size=1, max_size=10).map(lambda u: u + "@"),
+                     st.ip_addresses(v=4).map(lambda ip: f"@[{ip}]"))
+
+
+CONFIG_VALUES = {"esa-hat-sender": hat_senders, "esa-url-entry": url_entries, "esa-file-hash": file_hashes,
+                 "esa-dictionary-word": dictionary_words, "esa-policy-user": policy_users}
+
+
 # ------------------------------------------------------------------ by schema
 def valid_value(prop: dict) -> st.SearchStrategy[Any]:
     """A value one resolved property schema accepts, in one of the forms a platform or CLI sends."""
@@ -123,8 +156,12 @@ def valid_value(prop: dict) -> st.SearchStrategy[Any]:
         hi = prop.get("maximum", 10 ** 6)
         ints = st.integers(min_value=lo, max_value=hi)
         return st.one_of(ints, ints.map(str))  # numbers as strings are coerced
+    if kind == "boolean":
+        return st.one_of(st.booleans(), st.sampled_from(["true", "false", "True", "0", "1", "yes", "no"]))
     if kind == "string":
         fmt = prop.get("format")
+        if fmt in CONFIG_VALUES:
+            return CONFIG_VALUES[fmt]()
         if fmt == "esa-time":
             return times()
         if fmt == "esa-email":

@@ -214,8 +214,8 @@ def test_every_command_lone_surrogate_failed_400_naming_it_no_request(cid, param
 def test_every_command_not_an_object_or_odd_keys_failed_400_no_request(cid, params):
     envelope, calls = run_mocked(cid, params)
     check_envelope(envelope, cid)
-    if cid == "test_connection" and params in (None, {}):
-        return
+    if not hs.schema_of(cid).properties and params in (None, {}):
+        return  # a command without parameters (test_connection, the list_* views) takes None as no input
     assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400 and calls == 0
 
 

@@ -63,6 +63,32 @@ def params_for(cid: str, world) -> dict:
                                                "domains_or_email_addresses": sorted(blocklist)[:1]},
         "get_report": {**DAY, "counter_group": "mail_incoming_traffic_summary"},
         "fetch_event": {"messages_source": "Message Tracking", **WINDOW},
+        # the configuration commands, on the simulator's seeded configuration
+        "list_sender_groups": {"listener": "IncomingMail"},
+        "add_sender_group_entries": {"listener": "IncomingMail", "senders": ["198.51.100.23"]},
+        "remove_sender_group_entries": {"listener": "IncomingMail", "senders": ["203.0.113.66"]},
+        "find_sender": {"sender": "203.0.113"},
+        "list_dictionaries": {},
+        "get_dictionary": {"name": "phish_terms"},
+        "create_dictionary": {"name": "fuzz_terms", "words": ["wire transfer:4"]},
+        "delete_dictionary": {"name": "hr_confidential"},
+        "add_dictionary_words": {"name": "phish_terms", "words": ["urgent wire:4"]},
+        "delete_dictionary_words": {"name": "phish_terms", "words": ["password expired"]},
+        "list_url_lists": {},
+        "get_url_list": {"name": "soc_block_urls"},
+        "add_url_list_entries": {"name": "soc_block_urls", "urls": ["bad-fuzz.example/*"]},
+        "remove_url_list_entries": {"name": "soc_block_urls", "urls": ["login-verify.example"]},
+        "delete_url_lists": {"names": ["bypass_urls"]},
+        "list_file_hash_lists": {},
+        "get_file_hash_list": {"name": "ioc_sha256"},
+        "add_file_hash_list_entries": {"name": "ioc_sha256", "hashes": ["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]},
+        "remove_file_hash_list_entries": {"name": "legacy_md5", "hashes": ["0cc175b9c0f1b6a831c399e269772661"]},
+        "list_incoming_policy_users": {"policy": "strict_inbound"},
+        "add_incoming_policy_users": {"policy": "strict_inbound", "senders": ["@bad-fuzz.example"]},
+        "remove_incoming_policy_users": {"policy": "executives", "recipients": ["intern@corp.example"]},
+        "list_message_filters": {},
+        "get_message_filter": {"name": "legacy_route"},
+        "set_message_filter": {"name": "drop_exe_attachments", "active": True},
     }
     assert set(table) == set(manifest().commands), "a command has no success input here"
     return table[cid]
@@ -82,7 +108,7 @@ def arrange(scenario: str, sim) -> tuple[str, str]:
         return sim.url, WRONG
     if scenario == "appliance_500":
         # everything but the login fails, so a token is issued and could leak with the error
-        for path in ("login/privileges", "message-tracking/*", "quarantine/*", "reporting/*"):
+        for path in ("login/privileges", "message-tracking/*", "quarantine/*", "reporting/*", "config/*"):
             sim.inject(path, "status", status=500, count=1000, message="Server got itself in trouble.")
         return sim.url, sim.password
     if scenario == "refused":

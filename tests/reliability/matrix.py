@@ -168,6 +168,21 @@ READ_COMMANDS: tuple[ReadCommand, ...] = (
     ReadCommand("fetch_event", "quarantine/messages",
                 lambda w: {"messages_source": "Spam Quarantine", **LAST_HOUR},
                 variant="Spam Quarantine"),
+    # the configuration views (contract §1b, extension §16)
+    ReadCommand("list_sender_groups", "config/sender_groups/listener/IncomingMail", lambda w: {"listener": "IncomingMail"}),
+    # the glob covers the slash the find path ends with, which the fault book does not see
+    ReadCommand("find_sender", "config/sender_groups/find_in_all_senders/203.0.113*", lambda w: {"sender": "203.0.113"},
+                request_path="config/sender_groups/find_in_all_senders/203.0.113/"),
+    ReadCommand("list_dictionaries", "config/dictionaries", lambda w: {}),
+    ReadCommand("get_dictionary", "config/dictionaries/phish_terms", lambda w: {"name": "phish_terms"}),
+    ReadCommand("list_url_lists", "config/url_lists", lambda w: {}),
+    ReadCommand("get_url_list", "config/url_lists/soc_block_urls", lambda w: {"name": "soc_block_urls"}),
+    ReadCommand("list_file_hash_lists", "config/file_hash_lists", lambda w: {}),
+    ReadCommand("get_file_hash_list", "config/file_hash_lists/ioc_sha256", lambda w: {"name": "ioc_sha256"}),
+    ReadCommand("list_incoming_policy_users", "config/incoming_mail_policies/strict_inbound/senders_and_recipients",
+                lambda w: {"policy": "strict_inbound"}),
+    ReadCommand("list_message_filters", "config/message_filters", lambda w: {}),
+    ReadCommand("get_message_filter", "config/message_filters/legacy_route", lambda w: {"name": "legacy_route"}),
 )
 
 # -- writes under ambiguous failure ---------------------------------------------------------
