@@ -129,7 +129,7 @@ def capabilities(names: list, role: str | None) -> set[str]:
     found = set()
     for name in names:
         found |= _opens(str(name).lower())
-    key = role.replace(" ", "").replace("-", "").lower() if role else None
+    key = role.replace(" ", "").replace("-", "").lower() if isinstance(role, str) and role else None  # any type may come
     if not found and key:
         found = set(ROLE_CAPABILITIES.get(key, set()))
     found -= {"configuration_read", "configuration_write"}

@@ -38,7 +38,8 @@ LOGIN = {"data": {"userName": "admin", "role": "Administrator", "jwtToken": "hos
 
 class HostileAppliance:
     """`with HostileAppliance(answer) as h:` serves on h.url; h.requests lists what came in.
-    `answer(request) -> Answer`; the login is answered for it unless it handles `login` itself."""
+    `answer(request) -> Answer`; the login is answered for it unless it handles `login` itself, and
+    any other request it returns None for gets the appliance's 404."""
 
     def __init__(self, answer: Callable[[Request], Answer]):
         self.answer = answer
@@ -66,6 +67,8 @@ class HostileAppliance:
                 answer = outer.answer(req)
                 if answer is None and path == "login":
                     answer = json_answer(LOGIN)
+                elif answer is None:  # what the appliance says of a path it does not have
+                    answer = json_answer({"error": {"message": "Resource not found.", "code": "404"}}, 404)
                 self._write(answer)
 
             def _write(self, answer: Answer):
