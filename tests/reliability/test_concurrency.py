@@ -108,8 +108,9 @@ def test_integration_sixteen_threads_tokens_expired_mid_run_one_relogin(sim):
                 sim.expire_tokens()  # every token dies while the other threads are mid-flight
     assert [results[i] for i in range(len(jobs))] == alone
     stale = [e for e in sim.request_log if e["status"] == 401]
-    # the expiry struck mid-run (some requests met it), and at most one per thread did
-    assert 1 <= len(stale) <= THREADS
+    # the expiry struck mid-run (some requests met it), and at most one per request in flight did:
+    # a thread's Fetch Event reads up to its `concurrency` (default 4) tracking pages at once
+    assert 1 <= len(stale) <= THREADS * 4
     assert logins(sim) == 2
 
 
