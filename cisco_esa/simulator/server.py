@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
 
 from . import auth, render, reports
+from .pvo import Refused, content_disposition, quarantine_list
 from .faults import FaultBook
 from .world import World
 
@@ -174,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
                        "status": None}
         try:
             self._api(sim, raw_path, query, body)
-        except ApiError as exc:
+        except (ApiError, Refused) as exc:
             try:
                 self._send(exc.status, error_body(exc.status, exc.message), exc.headers)
             except (ConnectionError, ssl.SSLError, TimeoutError):
@@ -215,10 +216,13 @@ class _Handler(BaseHTTPRequestHandler):
             if not auth.allowed(role, method, area):
                 raise ApiError(403, auth.MSG_FORBIDDEN)
             handler = getattr(self, f"_r_{route}")
-            status, payload = handler(sim, qs, body, sub, role)
-        except ApiError as exc:
+            status, payload, *more = handler(sim, qs, body, sub, role)
+        except (ApiError, Refused) as exc:
             exc.headers = {**extra, **exc.headers}  # a refreshed token rides on errors too
             raise
+        if more:  # a file: its own headers and content type
+            headers, content_type = more[0]
+            return self._send(status, payload, {**extra, **headers}, content_type=content_type)
         return self._send(status, payload, extra)
 
     def _apply_fault(self, fault):
@@ -304,6 +308,8 @@ class _Handler(BaseHTTPRequestHandler):
         start, end = _window(qs, _TRACKING_DATE, "YYYY-MM-DDThh:mm:00.000Z")
         offset = _int_param(qs, "offset", 0, minimum=0)
         limit = _int_param(qs, "limit", 100, minimum=1, maximum=100)
+        if _first(qs, "searchOption") == "rejected_connections":
+            return 200, sim.world.extras.search_rejected(qs, start, end, offset, limit)
         if (_first(qs, "searchOption") or "messages") != "messages":
             return 200, {"meta": {"num_bad_records": 0, "totalCount": 0}, "data": []}
         pred = _tracking_predicate(qs, sim.world)
@@ -372,6 +378,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _r_quarantine_search(self, sim, qs, body, sub, role):
         qtype = _quarantine_type(_first(qs, "quarantineType"))
         start, end = _window(qs, _TRACKING_DATE, "YYYY-MM-DDThh:mm:00.000Z")
+        if qtype == "pvo":  # its own filters, order and rows (pvo.py)
+            return 200, sim.world.pvo.search(qs, start, end)
         offset = _int_param(qs, "offset", 0, minimum=0)
         limit = _int_param(qs, "limit", 250, minimum=1, maximum=250)
         order_by = _first(qs, "orderBy") or "date"
@@ -401,8 +409,6 @@ class _Handler(BaseHTTPRequestHandler):
             if rvalue:
                 op = _string_op(_first(qs, op_name) or "contains", rvalue, op_name, QUARANTINE_OPERATORS)
                 checks.append((_q_recipients, op))
-        if qtype == "pvo":
-            return 200, {"meta": {"totalCount": 0}, "data": []}
         rows = sim.world.quarantine_window(start, end)
         if checks:
             rows = [q for q in rows if all(op(field(q)) for field, op in checks)]
@@ -415,7 +421,8 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, {"meta": {"totalCount": len(page)}, "data": page}
 
     def _r_quarantine_details(self, sim, qs, body, sub, role):
-        _quarantine_type(_first(qs, "quarantineType"))
+        if _quarantine_type(_first(qs, "quarantineType")) == "pvo":
+            return 200, sim.world.pvo.details_of(qs)
         raw = _first(qs, "mid")
         if not raw:
             raise ApiError(400, "Missing attribute - mid.")
@@ -432,7 +439,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _r_quarantine_action(self, sim, qs, body, sub, role):
         data = _json_body(body)
-        _quarantine_type(data.get("quarantineType"))
+        if _quarantine_type(data.get("quarantineType")) == "pvo":
+            return 200, sim.world.pvo.act(self.command, data)
         action = data.get("action")
         if self.command == "POST":
             if action != "release":
@@ -451,6 +459,22 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "Invalid mids: expected integers.") from None
         count = sim.world.release_or_delete(mids)
         return 200, {"data": {"action": "release" if self.command == "POST" else "delete", "totalCount": count}}
+
+    def _r_pvo_attachment(self, sim, qs, body, sub, role):
+        if _quarantine_type(_first(qs, "quarantineType")) != "pvo":
+            raise ApiError(400, "Invalid quarantineType: attachments are downloaded from the pvo quarantines only.")
+        name, text = sim.world.pvo.attachment(qs)
+        # the file as base64 text, named in Content-Disposition (ext §14.5)
+        return 200, text, ({"Content-Disposition": content_disposition(name)}, "text/plain")
+
+    def _r_pvo_list(self, sim, qs, body, sub, role):
+        return 200, quarantine_list()
+
+    def _r_connection_details(self, sim, qs, body, sub, role):
+        return 200, sim.world.extras.connection_details(qs)
+
+    def _r_remediation_details(self, sim, qs, body, sub, role):
+        return 200, sim.world.extras.remediation_details(qs)
 
     def _r_list_view(self, sim, qs, body, sub, role):
         kind = sub.rsplit("/", 1)[1]
@@ -588,7 +612,9 @@ def _route(sub: str, method: str, appliance: str, segments: list[str]) -> tuple[
         "message-tracking/amp-details": ({"GET"}, "details", "tracking"),
         "message-tracking/dlp-details": ({"GET"}, "details", "tracking"),
         "message-tracking/url-details": ({"GET"}, "details", "tracking"),
-        "message-tracking/connection-details": ({"GET"}, "details", "tracking"),
+        "message-tracking/connection-details": ({"GET"}, "connection_details", "tracking"),
+        "message-tracking/remediation-details": ({"GET"}, "remediation_details", "tracking"),
+        "quarantine/messages/attachment": ({"GET"}, "pvo_attachment", "quarantine"),
         "quarantine/messages/details": ({"GET"}, "quarantine_details", "quarantine"),
         "quarantine/safelist": ({"GET", "POST", "DELETE"}, "list", "lists"),
         "quarantine/blocklist": ({"GET", "POST", "DELETE"}, "list", "lists"),
@@ -597,6 +623,9 @@ def _route(sub: str, method: str, appliance: str, segments: list[str]) -> tuple[
     if appliance == "esa":
         # health exists on ESA only (§10)
         table["health"] = ({"GET"}, "health", "health")
+    else:
+        # the list of PVO quarantines is seen on SMA only (ext §14.1.1)
+        table["config/quarantines"] = ({"GET"}, "pvo_list", "quarantine")
     if segments[:1] == ["reporting"] and 2 <= len(segments) <= 3 and all(segments):
         entry = ({"GET"}, "report", "reporting")
     else:

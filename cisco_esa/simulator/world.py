@@ -61,6 +61,9 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from .pvo import PvoQuarantines
+from .tracking_extras import TrackingExtras
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HOUR = 3600
 DAY = 86400
@@ -232,6 +235,9 @@ class World:
         self._make_quarantine(rng)
         self._make_lists(rng)
         self._make_rejections(rng)
+        # the PVO quarantines and the tracking extras keep their own state (pvo.py, tracking_extras.py)
+        self.pvo = PvoQuarantines(self)
+        self.extras = TrackingExtras(self)
 
     def _make_hosts(self, rng: random.Random) -> None:
         def serial() -> str:
