@@ -120,6 +120,56 @@ CONTRACT: dict[str, list[tuple]] = {
     "test_connection": [],
 }
 
+# Contract §1b, first table: the commands beyond the spec (quarantines beyond spam, and investigation).
+PVO_OPERATORS = ["Contains", "Starts_With", "Ends_With", "Matches_Exactly", "Does_Not_Contain", "Does_Not_Start_With",
+                 "Does_Not_End_With", "Does_Not_Match"]
+BEYOND: dict[str, list[tuple]] = {
+    "list_quarantines": [],
+    "search_pvo_quarantine_messages": [
+        ("start_time", True, None, None),
+        ("end_time", True, None, None),
+        ("quarantines", False, None, ["Outbreak", "Virus", "File Analysis", "Unclassified", "Policy"]),
+        ("subject_filter_operator", False, PVO_OPERATORS, None),
+        ("subject_filter_value", False, None, None),
+        ("envelope_sender_filter_operator", False, PVO_OPERATORS, None),
+        ("envelope_sender_filter_value", False, None, None),
+        ("envelope_recipient_filter_operator", False, PVO_OPERATORS, None),
+        ("envelope_recipient_filter_value", False, None, None),
+        ("originating_esa_ip", False, None, None),
+        ("attachment_name", False, None, None),
+        ("attachment_size_filter", False, ["Range", "Less_Than", "More_Than"], None),
+        ("attachment_size_from_kb", False, None, None),
+        ("attachment_size_to_kb", False, None, None),
+        ("order_by", False, ["Received", "Sender", "Subject", "Scheduled_Exit", "Size"], None),
+        ("order_direction", False, ["Ascending", "Descending"], None),
+        ("limit", False, None, 1000),
+    ],
+    "get_pvo_quarantine_message_details": [("quarantine_message_ids", True, None, None)],
+    "release_pvo_quarantine_messages": [("quarantine_message_ids", True, None, None),
+                                        ("quarantine_name", False, None, None)],
+    "delete_pvo_quarantine_messages": [("quarantine_message_ids", True, None, None),
+                                       ("quarantine_name", False, None, None)],
+    "move_pvo_quarantine_messages": [("quarantine_message_ids", True, None, None),
+                                     ("destination_quarantine", True, None, None),
+                                     ("quarantine_name", False, None, None)],
+    "send_copy_of_pvo_quarantine_messages": [("quarantine_message_ids", True, None, None),
+                                             ("recipients", True, None, None),
+                                             ("quarantine_name", False, None, None)],
+    "download_pvo_quarantine_attachments": [("quarantine_message_id", True, None, None),
+                                            ("attachment_ids", False, None, None),
+                                            ("output_dir", False, None, None)],
+    "investigate_message": [("appliance_serial_number", True, None, None), ("message_id", True, None, None),
+                            ("injection_connection_id", False, None, None)],
+    "decode_rewritten_urls": [("urls", True, None, None)],
+    "search_rejected_connections": [("start_time", True, None, None), ("end_time", True, None, None),
+                                    ("sender_ip", False, None, None), ("limit", False, None, 1000)],
+    "get_connection_details": [("appliance_serial_number", True, None, None),
+                               ("injection_connection_id", True, None, None), ("message_id", False, None, None)],
+    "get_remediation_details": [("appliance_serial_number", True, None, None), ("message_ids", True, None, None)],
+    "get_health": [],
+}
+CONTRACT.update(BEYOND)
+
 # Valid input for every command, used to show that a command without a handler yet is
 # reported as Failed "not built" (after validation passed) and sends nothing.
 VALID_PARAMS: dict[str, dict] = {
@@ -143,6 +193,21 @@ VALID_PARAMS: dict[str, dict] = {
     "search_spam_quarantine_messages": {"start_time": "-1h", "end_time": "now"},
     "unblock_domains_or_email_addresses": {"domains_or_email_addresses": "spammy.example"},
     "test_connection": {},
+    "list_quarantines": {},
+    "search_pvo_quarantine_messages": {"start_time": "-1d", "end_time": "now"},
+    "get_pvo_quarantine_message_details": {"quarantine_message_ids": "88213"},
+    "release_pvo_quarantine_messages": {"quarantine_message_ids": "88213"},
+    "delete_pvo_quarantine_messages": {"quarantine_message_ids": "88213", "quarantine_name": "Virus"},
+    "move_pvo_quarantine_messages": {"quarantine_message_ids": "88214", "destination_quarantine": "HR Review"},
+    "send_copy_of_pvo_quarantine_messages": {"quarantine_message_ids": "88213", "recipients": "soc@corp.example"},
+    "download_pvo_quarantine_attachments": {"quarantine_message_id": 88213},
+    "investigate_message": {"appliance_serial_number": "4229CAEC09527FD2570C-F028BAE54A11", "message_id": 4411},
+    "decode_rewritten_urls": {"urls": "https://secure-web.cisco.com/1Tok/https%3A%2F%2Fx.example%2F"},
+    "search_rejected_connections": {"start_time": "-1h", "end_time": "now"},
+    "get_connection_details": {"appliance_serial_number": "4229CAEC09527FD2570C-F028BAE54A11",
+                               "injection_connection_id": 90777},
+    "get_remediation_details": {"appliance_serial_number": "4229CAEC09527FD2570C-F028BAE54A11", "message_ids": "4411"},
+    "get_health": {},
 }
 
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}

@@ -81,8 +81,9 @@ def test_manifest_connection_param_wrong_type_fails_naming_the_field(tmp_path, g
 
 def test_manifest_failure_indicator_without_failed_fails(tmp_path, good):
     data = copy.deepcopy(good)
-    data["commands"][-1]["failure_indicator"] = "Test Connection broke"
-    assert "commands.17.failure_indicator" in _load_error(tmp_path, data)
+    at = next(i for i, c in enumerate(data["commands"]) if c["id"] == "test_connection")
+    data["commands"][at]["failure_indicator"] = "Test Connection broke"
+    assert f"commands.{at}.failure_indicator" in _load_error(tmp_path, data)
 
 
 def test_manifest_duplicate_command_id_fails_naming_it(tmp_path, good):

@@ -40,8 +40,10 @@ class TrackingExtras:
         icid = 5_000_000 + rng.randrange(1, 1000)
         first = world.now_epoch - 3 * 86400
         for host in world.hosts:
-            for _ in range(max(4, world.tracking_count // 60)):
-                ts = rng.randrange(first, world.now_epoch)
+            count = max(4, world.tracking_count // 60)
+            for n in range(count):
+                # a fifth in the last two hours, so a recent window has some
+                ts = rng.randrange(world.now_epoch - 2 * HOUR if n < count // 5 else first, world.now_epoch)
                 icid += rng.randrange(1, 40)
                 ip = rng.choice(BAD_IPS)
                 sbrs = round(rng.uniform(-10, -3.1), 1)
