@@ -24,7 +24,10 @@ def run(params, ctx):
         before = existing.get(asked.lower())
         # the existing entry's own spelling, so the append lands on it however the appliance compares case
         recipient = before["recipient"] if before else asked
-        return ctx.api.change_list("blocklist", "append" if before else "add", "recipient", [recipient], senders)
+        action = "append" if before else "add"
+        resp = ctx.api.change_list("blocklist", action, "recipient", [recipient], senders)
+        lists.change_confirmation(resp.status, resp.body, action)
+        return resp
 
     def outcome(_body, asked):
         before = existing.get(asked.lower())

@@ -314,13 +314,21 @@ class AsyncOS:
 def _page_all(page: Callable[[int, int], list], page_size: int, cap: int,
               on_page: Callable[[int], None] | None) -> Pages:
     """offset/limit pages until a short page, up to `cap` rows. `meta.totalCount` is not a
-    reliable grand total (§1.4), so it is never trusted."""
+    reliable grand total (§1.4), so it is never trusted. An appliance (or a caching proxy) that
+    ignores `offset` would send the same page for ever: a page equal to the one before stops the
+    loop, and a page longer than asked is cut to the size asked."""
     out = Pages()
     offset = 0
+    previous: list | None = None
     while len(out.rows) < cap:
         size = min(page_size, cap - len(out.rows))
-        rows = page(offset, size)
+        rows = page(offset, size)[:size]
         out.requests += 1
+        if offset and rows and rows == previous:
+            raise UnexpectedResponse(
+                f"the page at offset {offset} repeats the page before it: the appliance (or a proxy in between) "
+                "ignores offset, so the rest of the answer cannot be read.")
+        previous = rows
         out.rows.extend(rows)
         if on_page:
             on_page(len(out.rows))

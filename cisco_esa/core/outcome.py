@@ -1,11 +1,18 @@
 """Outcomes: the typed errors handlers raise, per-item results, the one function that
-derives a status, and the one table from HTTP status / transport error to outcome."""
+derives a status, and the two halves of the one error table: HTTP status -> outcome, and
+transport exception type -> outcome."""
 
 from __future__ import annotations
 
+import http.client
+import socket
+import ssl
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable, Iterator
+
+import requests.exceptions as rq
+import urllib3.exceptions as u3
 
 SUCCESSFUL = "Successful"
 PARTIAL = "Partially Successful"
@@ -188,3 +195,141 @@ def http_error(status: int, body: Any) -> ApplianceError:
             phrase = "HTTP error"
         message = f"HTTP {status} {phrase}. {rule_for(status).hint}"
     return ApplianceError(message, status, raw=body)
+
+
+# ---------------------------------------------------------------- transport failures
+@dataclass(frozen=True)
+class Failure:
+    """How one kind of transport failure is read. `never_sent`: the request provably never
+    left, so a write is a plain failure; otherwise it may have reached the appliance and a
+    write's outcome is unknown. `message` is for reads and for writes never sent,
+    `write_message` for writes that may have been applied. `reason` fills {reason}: fixed
+    words, a function of the matched exception, or None for the innermost cause's own text."""
+
+    never_sent: bool
+    message: str
+    write_message: str | None = None
+    reason: str | Callable[[BaseException], str] | None = None
+
+
+COULD_NOT_CONNECT = ("Could not connect to {host} ({reason}): check server_url (scheme, host and port) and that the "
+                     "AsyncOS API is enabled on that interface.")
+BROKE_READ = ("The connection to {host} broke before an answer came ({reason}): check that the appliance is up and "
+              "responsive, then try again.")
+BROKE_WRITE = ("The connection to {host} broke during {method} {path} ({reason}); the change may or may not have been "
+               "applied: check the appliance before trying again.")
+NO_ANSWER_READ = "No answer from {host} within {timeout:g} s: check that the appliance is responsive, or raise timeout."
+NO_ANSWER_WRITE = ("No answer from {host} within {timeout:g} s to {method} {path}; the change may or may not have been "
+                   "applied: check the appliance before trying again.")
+
+
+def _verify_reason(exc: BaseException) -> str:
+    detail = getattr(exc, "verify_message", None)
+    return f"certificate verify failed ({detail})" if detail else "certificate verify failed"
+
+
+def _os_reason(exc: BaseException) -> str:
+    """The innermost OS error's own words ("Network is unreachable"), without its errno."""
+    inner = [e for e in causes(exc) if isinstance(e, OSError) and e.strerror]
+    return inner[-1].strerror if inner else _own_text(exc)
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    inner = [e for e in causes(exc) if isinstance(e, ssl.SSLError)]
+    return (inner[-1].reason or inner[-1].strerror or str(inner[-1])) if inner else _own_text(exc)
+
+
+_BAD_URL = Failure(True, "server_url {server_url!r} is not a usable URL: give scheme, host and port, e.g. "
+                         "https://esa.example:6443.")
+_PROXY = Failure(True, "Could not reach {host} through the proxy: check the proxy setting.")
+_TLS_VERIFY = Failure(True, "TLS verification of {host} failed: {reason}. Pass the appliance's CA with --ca-bundle "
+                            "(connection ca_bundle), or turn verification off with --no-verify-tls (verify_tls: false) "
+                            "if you accept the risk.", reason=_verify_reason)
+_UNRESOLVED = Failure(True, COULD_NOT_CONNECT, reason="host name could not be resolved")
+_REFUSED = Failure(True, COULD_NOT_CONNECT, reason="connection refused")
+_NOT_CONNECTED = Failure(True, COULD_NOT_CONNECT, reason=_os_reason)
+_CONNECT_TIMEOUT = Failure(True, "Timed out connecting to {host} after {timeout:g} s: check server_url, the port and "
+                                 "any firewall in between.")
+_NO_ANSWER = Failure(False, NO_ANSWER_READ, NO_ANSWER_WRITE)
+_HUNG_UP = Failure(False, BROKE_READ, BROKE_WRITE, reason="the appliance closed the connection without answering")
+_RESET = Failure(False, BROKE_READ, BROKE_WRITE, reason="connection reset")
+_TLS_CLOSED = Failure(False, BROKE_READ, BROKE_WRITE, reason="the TLS connection was closed")
+# Other TLS errors may come from the handshake or from mid-answer: the type cannot tell, so a
+# write's outcome is unknown.
+_TLS_FAILED = Failure(False, "The TLS connection to {host} failed ({reason}): check that server_url's scheme and port "
+                             "are those of the appliance's HTTPS API.",
+                      "The TLS connection to {host} failed during {method} {path} ({reason}); the change may or may "
+                      "not have been applied: check the appliance before trying again.", reason=_ssl_reason)
+_BROKEN = Failure(False, BROKE_READ, BROKE_WRITE, reason="the connection broke")
+_UNCLEAR = Failure(False, COULD_NOT_CONNECT, BROKE_WRITE)
+_OTHER = Failure(False, "The request to {host} failed: {reason}.",
+                 "The request {method} {path} to {host} failed ({reason}); the change may or may not have been "
+                 "applied: check the appliance before trying again.")
+
+# The transport half of the one error table, keyed by exception type: the first row whose
+# type is anywhere in the failure's chain of causes wins, so the order is the precedence
+# (a refused connection is also a NewConnectionError, which urllib3 derives from
+# ConnectTimeoutError; a connect timeout also carries a socket timeout).
+TRANSPORT_TABLE: dict[type, Failure] = {
+    rq.InvalidURL: _BAD_URL, rq.MissingSchema: _BAD_URL, rq.InvalidSchema: _BAD_URL, rq.URLRequired: _BAD_URL,
+    u3.LocationValueError: _BAD_URL,
+    rq.ProxyError: _PROXY, u3.ProxyError: _PROXY,
+    ssl.SSLCertVerificationError: _TLS_VERIFY,
+    u3.NameResolutionError: _UNRESOLVED, socket.gaierror: _UNRESOLVED,
+    ConnectionRefusedError: _REFUSED,
+    u3.NewConnectionError: _NOT_CONNECTED,
+    rq.ConnectTimeout: _CONNECT_TIMEOUT, u3.ConnectTimeoutError: _CONNECT_TIMEOUT,
+    rq.Timeout: _NO_ANSWER, u3.TimeoutError: _NO_ANSWER, TimeoutError: _NO_ANSWER,  # socket.timeout too
+    http.client.RemoteDisconnected: _HUNG_UP,
+    ConnectionResetError: _RESET,
+    ssl.SSLEOFError: _TLS_CLOSED, ssl.SSLZeroReturnError: _TLS_CLOSED, ssl.SSLSyscallError: _TLS_CLOSED,
+    ssl.SSLError: _TLS_FAILED, u3.SSLError: _TLS_FAILED, rq.SSLError: _TLS_FAILED,
+    u3.ProtocolError: _BROKEN, http.client.HTTPException: _BROKEN, ConnectionError: _BROKEN,
+    rq.ChunkedEncodingError: _BROKEN, rq.ContentDecodingError: _BROKEN,
+    rq.ConnectionError: _UNCLEAR,
+}
+FALLBACK_FAILURE = _OTHER
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then every exception reachable from it (urllib3's `reason`, `__cause__`,
+    `__context__`, exceptions among the args), outermost first, each once."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        cur = todo.pop(0)
+        if not isinstance(cur, BaseException) or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        yield cur
+        todo += [getattr(cur, "reason", None), cur.__cause__, cur.__context__]
+        todo += [a for a in cur.args if isinstance(a, BaseException)]
+
+
+def _own_text(exc: BaseException) -> str:
+    *_, innermost = causes(exc)
+    return str(innermost)[:200] or type(innermost).__name__
+
+
+def classify(exc: BaseException) -> tuple[Failure, BaseException]:
+    """The row of TRANSPORT_TABLE for a transport failure, and the exception it matched
+    (the innermost one of that row's types)."""
+    chain = list(causes(exc))
+    for kind, failure in TRANSPORT_TABLE.items():
+        matched = [e for e in chain if isinstance(e, kind)]
+        if matched:
+            return failure, matched[-1]
+    return FALLBACK_FAILURE, chain[-1]
+
+
+def transport_error(exc: BaseException, *, write: bool, host: str, method: str, path: str, timeout: float,
+                    server_url: str) -> TransportError:
+    """A failure with no HTTP answer -> TransportError, or OutcomeUnknown for a write that may
+    have reached the appliance."""
+    failure, matched = classify(exc)
+    reason = failure.reason(matched) if callable(failure.reason) else failure.reason or _own_text(exc)
+    unknown = write and not failure.never_sent
+    template = failure.write_message if unknown else failure.message
+    message = template.format(host=host, reason=reason, timeout=timeout, method=method, path=path,
+                              server_url=server_url)
+    return OutcomeUnknown(message) if unknown else TransportError(message)

@@ -206,7 +206,7 @@ class _Run:
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
-        rows = self.source.page(self.api, minute_param(lo), minute_param(hi), offset, limit)
+        rows = self.source.page(self.api, minute_param(lo), minute_param(hi), offset, limit)[:limit]
         self.requests += 1
         self.rows_read += len(rows)
         self.ctx.rows_read(self.rows_read)
@@ -254,8 +254,12 @@ class _Run:
         fresh: list[Event] = []
         keys: set[str] = set()
         offset, size = 0, self.source.page_max
+        previous = None
         while True:
             rows = self.page(lo, hi, offset, size)
+            if offset and rows and rows == previous:
+                raise _ignores_offset(offset)
+            previous = rows
             for row in rows:
                 ev = Event(row, self.source, lo, hi, self.times)
                 if ev.key in keys:  # a row pushed down by new mail, read twice
@@ -282,8 +286,12 @@ class _Run:
     def ascending(self, lo: datetime, hi: datetime) -> None:
         size = self.source.page_max
         offset, read, step_backs = 0, set(), 0
+        previous = None
         while True:
             rows = self.page(lo, hi, offset, size)
+            if offset and rows and rows == previous:
+                raise _ignores_offset(offset)
+            previous = rows
             events = [Event(row, self.source, lo, hi, self.times) for row in rows]
             if offset > 0 and (not events or events[0].key not in read):
                 # The overlap row is gone: rows moved up (a release or delete), step back a page.
@@ -307,6 +315,11 @@ class _Run:
                 self.watermark = hi
                 return
             offset += len(rows) - 1  # one row of overlap proves nothing moved up
+
+
+def _ignores_offset(offset: int) -> UnexpectedResponse:
+    return UnexpectedResponse(f"the page at offset {offset} repeats the page before it: the appliance (or a proxy in "
+                              "between) ignores offset, so the window cannot be read; the checkpoint was not moved.")
 
 
 def fetch_event(params: dict, ctx) -> Result:

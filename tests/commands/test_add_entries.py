@@ -42,7 +42,7 @@ def test_add_entries_add_by_recipient_then_view_matches_golden(integration, sim,
     check_golden(envelope, regen_golden)
     assert envelope["status"] == "Successful"
     assert envelope["data"] == {
-        "list_type": "blocklist", "action": "add", "view_by": "recipient", "count": 2,
+        "list_type": "blocklist", "action": "add", "view_by": "recipient", "count": 2, "message": "add confirmed",
         "entries": [{"recipient": "amy@corp.example", "senders": ["spammy.example", "win@prize.example"]},
                     {"recipient": "zed@corp.example", "senders": ["spammy.example", "win@prize.example"]}]}
     state = sim.world.list_entries("blocklist")
@@ -94,12 +94,14 @@ def test_add_entries_readonly_user_gets_403(sim):
 
 
 # -- request shape ----------------------------------------------------------------------
-@pytest.mark.parametrize("response", [
-    {},                                                                   # what XSOAR's tests mock (§8.2)
-    "capture:esa_added_successfully.json",   # a shape of another endpoint
-    {"meta": {"totalCount": 1}, "data": [{"recipientAddress": "r@corp.example", "senderList": ["x.example"]}]},
+@pytest.mark.parametrize("response, message", [
+    ({"data": {"action": "append", "recipientAddresses": ["r@corp.example"], "senderList": ["x.example"]}},
+     "append confirmed"),                                                 # the Swagger echo (§8.2)
+    ("capture:esa_added_successfully.json", "Added Successfully"),        # {data: {message}}
+    ({"meta": {"totalCount": 1}, "data": [{"recipientAddress": "r@corp.example", "senderList": ["x.example"]}]},
+     "append confirmed"),                                                 # the older array form
 ])
-def test_add_entries_request_shape_and_any_200_body_is_success(requests_mock, response):
+def test_add_entries_request_shape_and_each_confirmation_form_is_success(requests_mock, response, message):
     if isinstance(response, str):
         response = capture(response.removeprefix("capture:"))
     requests_mock.post(f"{BASE}/safelist", json=response)
@@ -108,7 +110,7 @@ def test_add_entries_request_shape_and_any_200_body_is_success(requests_mock, re
                                   "sender_list": ["x.example", "[192.0.2.7]", "a@b.example"]})
     assert envelope == {
         "command": CMD, "display_name": "Add Entries", "status": "Successful",
-        "data": {"list_type": "safelist", "action": "append", "view_by": "recipient", "count": 1,
+        "data": {"list_type": "safelist", "action": "append", "view_by": "recipient", "count": 1, "message": message,
                  "entries": [{"recipient": "r@corp.example", "senders": ["[192.0.2.7]", "a@b.example", "x.example"]}]},
         "raw_data": response, "error": None, "items": []}
     assert requests_mock.call_count == 1
@@ -120,6 +122,27 @@ def test_add_entries_request_shape_and_any_200_body_is_success(requests_mock, re
     assert req.json() == {"action": "append", "quarantineType": "spam", "viewBy": "recipient",
                           "recipientAddresses": ["r@corp.example"],
                           "senderList": ["x.example", "[192.0.2.7]", "a@b.example"]}
+
+
+@pytest.mark.parametrize("status, body, message", [
+    (200, {}, "Unexpected response from the appliance: HTTP 200 without the confirmation of the add (asyncos-api §8.2); "
+              "the list may or may not have changed: check it with Search List Entries."),
+    (200, {"error": {"message": "Entry could not be added.", "code": "500"}}, "Entry could not be added."),
+    (200, {"data": {"action": "delete"}}, None),
+    (202, None, None),
+    (204, None, None),
+])
+def test_add_entries_answer_without_confirmation_is_failed(requests_mock, status, body, message):
+    if body is None:
+        requests_mock.post(f"{BASE}/blocklist", status_code=status)
+    else:
+        requests_mock.post(f"{BASE}/blocklist", status_code=status, json=body)
+    envelope = mocked().run(CMD, {"list_type": "Blocklist", "action": "Add", "view_by": "Sender",
+                                  "sender_addresses": "bad.example", "recipient_list": "r@corp.example"})
+    assert envelope["status"] == "Failed" and requests_mock.call_count == 1
+    expected = message or (f"Unexpected response from the appliance: HTTP {status} without the confirmation of the add "
+                           "(asyncos-api §8.2); the list may or may not have changed: check it with Search List Entries.")
+    assert envelope["error"] == {"failure_indicator": "Add Entries failed.", "status_code": status, "message": expected}
 
 
 # -- failures ---------------------------------------------------------------------------

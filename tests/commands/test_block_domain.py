@@ -47,6 +47,7 @@ def test_block_domain_append_by_recipient_keeps_existing_senders(integration, si
                                      "recipients_addresses": [recipient]})
     assert envelope["status"] == "Successful"
     assert envelope["data"] == {"list_type": "blocklist", "action": "append", "view_by": "recipient", "count": 1,
+                                "message": "append confirmed",
                                 "entries": [{"recipient": recipient, "senders": ["mail.evil.example"]}]}
     assert sim.world.list_entries("blocklist")[recipient] == before | {"mail.evil.example"}
     assert sim.world.list_entries("safelist").get(recipient, set()).isdisjoint({"mail.evil.example"})
@@ -54,14 +55,15 @@ def test_block_domain_append_by_recipient_keeps_existing_senders(integration, si
 
 # -- request shape ----------------------------------------------------------------------
 def test_block_domain_request_shape_by_recipient(requests_mock):
-    requests_mock.post(URL, json={})
+    requests_mock.post(URL, json={"data": {"message": "Added Successfully"}})
     envelope = mocked().run(CMD, {"action": "Edit", "view_by": "Recipient", "sender_list": "evil.example,bad.example",
                                   "recipients_addresses": ["r@corp.example"]})
     assert envelope == {
         "command": CMD, "display_name": "Block Domain", "status": "Successful",
         "data": {"list_type": "blocklist", "action": "edit", "view_by": "recipient", "count": 1,
+                 "message": "Added Successfully",
                  "entries": [{"recipient": "r@corp.example", "senders": ["bad.example", "evil.example"]}]},
-        "raw_data": {}, "error": None, "items": []}
+        "raw_data": {"data": {"message": "Added Successfully"}}, "error": None, "items": []}
     assert requests_mock.call_count == 1
     req = requests_mock.last_request
     assert req.method == "POST" and urlsplit(req.url).path == "/esa/api/v2.0/quarantine/blocklist"

@@ -144,7 +144,7 @@ def test_block_email_addresses_lookup_reads_every_page(integration, sim):
 def test_block_email_addresses_request_shape(requests_mock):
     view = {"meta": {"totalCount": 1}, "data": [{"recipientAddress": "old@corp.example", "senderList": ["a.example"]}]}
     requests_mock.get(URL, json=view)
-    requests_mock.post(URL, json={})
+    requests_mock.post(URL, json=lambda request, context: {"data": {"action": request.json()["action"]}})
     envelope = mocked().run(CMD, {"senders": "x@f4ke.example, y@f4ke.example, x@f4ke.example",
                                   "recipients": ["old@corp.example", "new@corp.example", "NEW@corp.example"]})
     assert envelope == {
@@ -160,8 +160,8 @@ def test_block_email_addresses_request_shape(requests_mock):
                  "failed": [], "outcome_unknown": [],
                  "counts": {"requested": 2, "added": 1, "appended": 1, "failed": 0, "outcome_unknown": 0}},
         "raw_data": {"existing_entries": view["data"], "responses": [
-            {"recipient": "old@corp.example", "action": "append", "status": 200, "body": {}},
-            {"recipient": "new@corp.example", "action": "add", "status": 200, "body": {}}]},
+            {"recipient": "old@corp.example", "action": "append", "status": 200, "body": {"data": {"action": "append"}}},
+            {"recipient": "new@corp.example", "action": "add", "status": 200, "body": {"data": {"action": "add"}}}]},
         "error": None,
         "items": [{"id": "old@corp.example", "status": "Successful", "error": None},
                   {"id": "new@corp.example", "status": "Successful", "error": None}]}

@@ -120,7 +120,7 @@ def plausible_body(request, context):
             return capture("esa_list_entry_get_blocklist.json")
         if method == "DELETE":
             return {"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}
-        return {}
+        return {"data": {"action": request.json().get("action")}}  # the Swagger echo (asyncos-api §8.2)
     if path.startswith("reporting/"):
         return capture("esa_report_get.json")
     return {"data": []}

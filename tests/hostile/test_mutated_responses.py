@@ -139,8 +139,9 @@ def bases(sim_session) -> dict[tuple[str, str], list]:
                                           *optional_captures("sma_list_entry_get_safelist.json"),
                                           get("quarantine/blocklist", action="view", quarantineType="spam",
                                               viewBy="recipient", offset=0, limit=20)],
-        ("POST", "quarantine/safelist"): [{}, *optional_captures("esa_added_successfully.json"), {"data": {}}],
-        ("POST", "quarantine/blocklist"): [{}, *optional_captures("esa_added_successfully.json"), {"data": {}}],
+        # the confirmation forms of asyncos-api §8.2
+        ("POST", "quarantine/safelist"): [*optional_captures("esa_added_successfully.json"), *ADD_CONFIRMATIONS],
+        ("POST", "quarantine/blocklist"): [*optional_captures("esa_added_successfully.json"), *ADD_CONFIRMATIONS],
         ("DELETE", "quarantine/safelist"): [{"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}],
         ("DELETE", "quarantine/blocklist"): [{"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}],
         ("GET", "reporting/*"): [*optional_captures("esa_report_get.json"), *optional_captures("sma_report_get.json"),
@@ -155,6 +156,12 @@ def bases(sim_session) -> dict[tuple[str, str], list]:
     }
     sim.reset()
     return Bases(out)
+
+
+ADD_CONFIRMATIONS = [
+    {"data": {"message": "Added Successfully"}},
+    {"meta": {"totalCount": 1}, "data": [{"recipientAddress": "r@corp.example", "senderList": ["x.example"]}]},
+]
 
 
 # ------------------------------------------------------------------ mutations
@@ -293,9 +300,5 @@ def test_every_handler_junk_answer_failed_unexpected_response(bases, case_id, bo
     case = ALL_CASES[case_id]
     envelope = run_with(case, body)
     assert_plain_outcome(envelope)
-    cid, _, _, (method, endpoint) = case
-    if method == "POST" and endpoint.startswith("quarantine/") and endpoint != "quarantine/messages":
-        # the add/edit/append answer is not read beyond HTTP 200 (asyncos-api §8.2)
-        assert envelope["status"] == "Successful"
-    else:
-        assert envelope["status"] == "Failed", envelope
+    # an add/edit/append without its confirmation is Failed too (contract §3a)
+    assert envelope["status"] == "Failed", envelope

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cisco_esa.core.outcome import NotFound, UnexpectedResponse
+from cisco_esa.core.outcome import CommandError, NotFound, UnexpectedResponse
 
 
 # Per view: (row key of the view, row list of the view, our key name, our list name) (§8.1).
@@ -79,3 +79,27 @@ def delete_count(body: Any, kind: str, view: str, key: str) -> int:
     if count < 1:
         raise NotFound(f"No {kind} entry for {view} {key}.", raw=body)
     return count
+
+
+def change_confirmation(status: int, body: Any, action: str) -> str:
+    """What confirms an add / edit / append (asyncos-api §8.2), in the forms sources show: the
+    Swagger echo `{data: {action, ...lists}}`, the older `{meta: {totalCount >= 1}, data: [entries]}`,
+    and `{data: {message}}`. Returns the appliance's words; anything else (an `error` body, an empty
+    or missing body, a 202/204) is refused: the change was not confirmed."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        raise CommandError(message if isinstance(message, str) and message.strip() else
+                           "The appliance answered with an error and no message.", status, raw=body)
+    data = body.get("data") if isinstance(body, dict) else None
+    if status == 200 and isinstance(data, dict):
+        if isinstance(data.get("message"), str) and data["message"].strip():
+            return data["message"]
+        if str(data.get("action", "")).lower() == action:
+            return f"{action} confirmed"
+    if status == 200 and isinstance(data, list) and data:
+        count = body.get("meta", {}).get("totalCount") if isinstance(body.get("meta"), dict) else None
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 1:
+            return f"{action} confirmed"
+    raise UnexpectedResponse(
+        f"HTTP {status} without the confirmation of the {action} (asyncos-api §8.2); the list may or may "
+        "not have changed: check it with Search List Entries.", status, raw=body)
