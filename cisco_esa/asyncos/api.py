@@ -225,10 +225,16 @@ class AsyncOS:
         """Every page up to `cap`. Here meta.totalCount is the grand total (ext §14.2), so paging stops
         exactly there; a page that brings nothing before the total is reached fails the search."""
         out = Pages()
+        previous: list | None = None
         while len(out.rows) < cap:
             size = min(PVO_PAGE, cap - len(out.rows))
             rows, total = self.pvo_page(start, end, quarantines, filters, len(out.rows), size, order_by, order_dir)
             out.requests += 1
+            if out.rows and rows and rows == previous:
+                # as _page_all: an appliance (or proxy) ignoring offset would repeat this page for ever
+                raise UnexpectedResponse(f"the page at offset {len(out.rows)} repeats the page before it: the "
+                                         "appliance (or a proxy in between) ignores offset.")
+            previous = rows
             out.rows.extend(rows)
             if on_page:
                 on_page(len(out.rows))

@@ -152,3 +152,11 @@ def test_search_pvo_quarantine_messages_invalid_input_sends_nothing(requests_moc
     assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400
     assert problem in envelope["error"]["message"]
     assert requests_mock.call_count == 0
+
+
+def test_search_pvo_quarantine_messages_repeated_page_stops_failed(requests_mock):
+    page = {"meta": {"totalCount": 500}, "data": [row(i) for i in range(100)]}
+    requests_mock.get(URL, json=page)
+    envelope = mocked("esa").run(CMD, WINDOW)
+    assert envelope["status"] == "Failed" and requests_mock.call_count == 2
+    assert "repeats the page before it" in envelope["error"]["message"]
