@@ -49,7 +49,7 @@ CONTRACT: dict[str, list[tuple]] = {
     ],
     "delete_spam_quarantine_messages": [("quarantine_message_ids", True, None, None)],
     "fetch_event": [
-        ("messages_source", True, ["Message Tracking", "Spam Quarantine"], None),
+        ("messages_source", True, ["Message Tracking", "Spam Quarantine", "PVO Quarantine"], None),
         ("start_time", True, None, None),
         ("end_time", True, None, None),
         ("offset", False, None, None),
