@@ -1,4 +1,5 @@
-"""The command line (contract §4): commands, describe, run, simulator, demo."""
+"""The command line (contract §4): commands, describe, run, simulator, demo. `run` prints the
+envelope as JSON for platforms and pipes, or as text for a person (cisco_esa/render.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import yaml
 
 EXIT = {"Successful": 0, "Partially Successful": 3, "Failed": 1}
 USAGE_ERROR = 2
+INTERRUPTED = 130  # the shell's convention for a run ended by SIGINT
+OUTPUTS = ("text", "json", "ndjson")
 
 CONNECTION_FLAGS = [
     # (connection id, flag, environment variable)
@@ -43,7 +46,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from cisco_esa import __version__
+
     parser = _Parser(prog="cisco-esa", description="Cisco Email Security (ESA/SMA) SOAR integration.")
+    parser.add_argument("--version", action="version", version=f"cisco-esa {__version__}")
     sub = parser.add_subparsers(dest="action", required=True, parser_class=_Parser)
 
     p = sub.add_parser("commands", help="list the commands")
@@ -64,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-verify-tls", dest="conn_verify_tls", action="store_const", const=False,
                    help="do not verify the appliance's certificate (env CISCO_ESA_VERIFY_TLS=false)")
     p.add_argument("--state", metavar="FILE", help="fetch_event checkpoint file, read before and written after")
+    p.add_argument("--output", "-o", choices=OUTPUTS,
+                   help="text for a person, json (compact) for tools, ndjson (fetch_event only: one event a line, "
+                        "then the envelope without data.events); default text on a terminal, json otherwise")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON output")
     p.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr (secrets redacted)")
 
     p = sub.add_parser("simulator", help="serve the built-in appliance simulator")
@@ -204,32 +214,118 @@ def _progress_printer():
 def cmd_run(args) -> int:
     from cisco_esa.core.registry import manifest
 
-    if manifest().find(args.command) is None:
+    command = manifest().find(args.command)
+    if command is None:
         names = ", ".join(sorted(manifest().commands))
         raise UsageError(f"unknown command {args.command!r}; one of: {names}")
+    output = args.output or ("text" if sys.stdout.isatty() else "json")
+    if output == "ndjson" and command.kind != "fetch_event":
+        raise UsageError(f"--output ndjson is for fetch_event only; {command.id} prints text or json")
     params = params_from(args)
+    if args.connection:
+        _warn_if_readable_by_others(args.connection)
     conn = connection_from(args)
     state = read_state(args.state)
+    run = _Run(args, command, output)
     with _logging_restored():
         _setup_logging(args.verbose)
-        envelope = _run_one(args, conn, params, state)
+        try:
+            envelope = run.execute(conn, params, state)
+        except KeyboardInterrupt:
+            run.interrupted()
+            return INTERRUPTED
     return EXIT[envelope["status"]]
 
 
-def _run_one(args, conn: dict, params: dict, state: dict | None) -> dict:
-    from cisco_esa.integration import Integration
+def _warn_if_readable_by_others(path: str) -> None:
+    """The file holds a password: say so when others can read it (never what it holds)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # connection_from names the unreadable file
+    if os.name == "posix" and mode & 0o044:
+        print(f"cisco-esa: warning: --connection file {path} is readable by group or others; "
+              f"it holds a password: chmod 600 it", file=sys.stderr)
 
-    progress = _progress_printer()
-    integration = Integration(conn)
-    envelope = integration.run(args.command, params, state=state, progress=progress)
-    if progress:
-        sys.stderr.write("\n")
-    sys.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
-    if args.state and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
-        write_state(args.state, checkpoint)
-    return envelope
+
+class _Run:
+    """One `run`: executes the command, prints the result, keeps the checkpoint, and knows how far
+    it got, so that Ctrl-C can say what was kept."""
+
+    def __init__(self, args, command, output: str):
+        self.args, self.command, self.output = args, command, output
+        self.printed = False
+        self.state_written = False
+        self.progress_shown = False
+
+    def execute(self, conn: dict, params: dict, state: dict | None) -> dict:
+        from cisco_esa.integration import Integration
+
+        progress = _progress_printer()
+        self.progress_shown = progress is not None
+        integration = Integration(conn)
+        envelope = integration.run(self.args.command, params, state=state, progress=progress)
+        if progress:
+            sys.stderr.write("\n")
+        self.progress_shown = False
+        envelope = self.emit(envelope)
+        self.printed = True
+        self.tell(envelope)
+        checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
+        if self.args.state and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
+            write_state(self.args.state, checkpoint)
+            self.state_written = True
+        return envelope
+
+    def emit(self, envelope: dict) -> dict:
+        """Print the result; returns the envelope printed (a Failed one if the result had no JSON form)."""
+        from cisco_esa import render
+
+        if self.output == "text":
+            colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            sys.stdout.write(render.render(envelope, colour=colour))
+        elif self.output == "ndjson":
+            data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+            rest = dict(envelope, data={k: v for k, v in data.items() if k != "events"})
+            try:
+                lines = [render.dumps(event) for event in data.get("events") or []]
+            except ValueError:
+                lines, rest = [], envelope  # to_json below turns it into the Failed envelope
+            text, envelope = render.to_json(rest)
+            sys.stdout.write("".join(line + "\n" for line in lines) + text + "\n")
+        else:
+            text, envelope = render.to_json(envelope, pretty=self.args.pretty)
+            sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        return envelope
+
+    def tell(self, envelope: dict) -> None:
+        """What a person must not miss goes to stderr too, whatever the output: a Failed run's
+        triplet and a result that a cap cut short."""
+        from cisco_esa import render
+
+        error = envelope.get("error")
+        if envelope["status"] == "Failed" and error:
+            code = f" (status {error['status_code']})" if error.get("status_code") is not None else ""
+            print(f"cisco-esa: {error['failure_indicator']}{code} {error['message']}", file=sys.stderr)
+        notice = render.cap_notice(envelope)
+        if notice:
+            print(f"cisco-esa: {notice}", file=sys.stderr)
+
+    def interrupted(self) -> None:
+        if self.progress_shown:
+            sys.stderr.write("\n")
+        said = "the result was printed" if self.printed else "nothing was printed"
+        if self.args.state:
+            kept = (f"the checkpoint in {self.args.state} was written" if self.state_written else
+                    f"the checkpoint in {self.args.state} was not advanced (the next run starts where this one did)")
+        elif self.command.kind == "fetch_event":
+            kept = "no checkpoint was kept (no --state)"
+        elif not self.command.read_only and not self.printed:
+            kept = "a change already sent to the appliance may or may not have been applied"
+        else:
+            kept = "nothing else was kept"
+        print(f"cisco-esa: interrupted: {said}; {kept}.", file=sys.stderr)
 
 
 def cmd_commands(args) -> int:

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 
+from cisco_esa import render
 from cisco_esa.integration import Integration
 
 _MARK = {"Successful": "ok  ", "Partially Successful": "part", "Failed": "FAIL"}
@@ -23,7 +24,7 @@ class _Story:
         self.out = out or sys.stdout
         self.failed = 0
 
-    def step(self, title: str, command: str, params: dict, summary) -> dict:
+    def step(self, title: str, command: str, params: dict) -> dict:
         started = time.monotonic()
         envelope = self.integration.run(command, params)
         elapsed = time.monotonic() - started
@@ -34,13 +35,10 @@ class _Story:
             return envelope
         line = f"[{_MARK[envelope['status']]}] {title:<50} {envelope['display_name']} ({elapsed * 1000:.0f} ms)"
         self.out.write(line + "\n")
-        if envelope["error"]:
-            self.out.write(f"         error: {envelope['error']['status_code']} {envelope['error']['message']}\n")
-        try:
-            for text in summary(envelope.get("data") or {}):
-                self.out.write(f"         {text}\n")
-        except (KeyError, IndexError, TypeError, AttributeError):
-            pass
+        # What `cisco-esa run ... --output text` shows, tables cut to a glance.
+        for text in render.body(envelope, max_rows=3, more="see `cisco-esa demo --json`"):
+            self.out.write(f"       {text}".rstrip() + "\n")
+        self.out.write("\n")
         return envelope
 
 
@@ -53,48 +51,31 @@ def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -
         if not json_output:
             print(f"Built-in {appliance.upper()} simulator at {sim.url} (user {sim.username}); investigating a phishing report.\n")
 
-        story.step("1. Test the connection", "test_connection", {},
-                   lambda d: [f"appliance {d['appliance']}, role {d['role']}, {len(d['privileges'])} privileges"])
-
+        story.step("1. Test the connection", "test_connection", {})
         found = story.step("2. Search the last hour for the phishing subject", "search_messages",
-                           {"start_time": "-1h", "end_time": "now", "subject": "Password Reset"},
-                           lambda d: [f"{d['total']} message(s)"] + [
-                               f"MID {m['mid']} from {m['sender']} to {', '.join(m['recipients'])}: {m['subject']!r} [{m['message_status']}]"
-                               for m in d["messages"][:3]])
+                           {"start_time": "-1h", "end_time": "now", "subject": "Password Reset"})
         hit = _first((found.get("data") or {}).get("messages"), {})
         if hit:
             ids = {"appliance_serial_number": hit["serial_number"], "message_ids": [hit["mid"]]}
-            story.step("3. Get the message's details", "get_message_details", ids,
-                       lambda d: [f"{m['subject']!r} {m['message_status']}, attachments {m.get('attachments')}" for m in d["messages"]])
-            story.step("4. Get its AMP verdict", "get_amp_details", ids,
-                       lambda d: [f"{v['file_name']}: {v['disposition']} {v.get('malware') or ''} (score {v.get('analysis_score')})"
-                                  for m in d["messages"] for v in m.get("verdicts", [])][:3])
-            story.step("5. Get its URL verdicts", "get_url_details", ids,
-                       lambda d: [f"{u['url']} reputation {u.get('reputation')} ({u.get('condition')})"
-                                  for m in d["messages"] for u in m.get("urls", [])][:3])
+            story.step("3. Get the message's details", "get_message_details", ids)
+            story.step("4. Get its AMP verdict", "get_amp_details", ids)
+            story.step("5. Get its URL verdicts", "get_url_details", ids)
 
         spam = story.step("6. Search the spam quarantine (last day)", "search_spam_quarantine_messages",
-                          {"start_time": "-1d", "end_time": "now"},
-                          lambda d: [f"{d['total']} quarantined message(s); newest: MID {d['messages'][0]['mid']} "
-                                     f"{d['messages'][0]['subject']!r} to {', '.join(d['messages'][0]['envelope_recipients'])}"])
+                          {"start_time": "-1d", "end_time": "now"})
         release = _first((spam.get("data") or {}).get("messages"), {})
         if release:
             story.step("7. Release one false positive", "release_spam_quarantine_messages",
-                       {"quarantine_message_ids": [release["mid"]]},
-                       lambda d: [f"released {d.get('released')}"])
+                       {"quarantine_message_ids": [release["mid"]]})
         if hit:
             story.step("8. Block the phishing sender for its recipients", "block_email_addresses",
-                       {"senders": [hit["sender"]], "recipients": hit["recipients"]},
-                       lambda d: [f"{e['recipient']}: {e['action']} -> blocks {', '.join(e['senders'])}" for e in d["entries"]])
+                       {"senders": [hit["sender"]], "recipients": hit["recipients"]})
         story.step("9. Fetch message-tracking events (last hour)", "fetch_event",
-                   {"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now"},
-                   lambda d: [f"{d['count']} event(s) mapped, e.g. {json.dumps(_first(d['events'], {}), ensure_ascii=False)[:150]}"])
+                   {"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now"})
         story.step("10. Fetch spam-quarantine events (last day)", "fetch_event",
-                   {"messages_source": "Spam Quarantine", "start_time": "-1d", "end_time": "now"},
-                   lambda d: [f"{d['count']} event(s) mapped"])
+                   {"messages_source": "Spam Quarantine", "start_time": "-1d", "end_time": "now"})
         story.step("11. Pull the incoming traffic report (last day)", "get_report",
-                   {"counter_group": "mail_incoming_traffic_summary", "start_time": "-24h", "end_time": "now"},
-                   lambda d: [", ".join(f"{k}={v}" for k, v in list(d["counters"].items())[:6]) + ", ..."])
+                   {"counter_group": "mail_incoming_traffic_summary", "start_time": "-24h", "end_time": "now"})
         if not json_output:
-            print(f"\n{'All steps succeeded.' if not story.failed else f'{story.failed} step(s) failed.'}")
+            print(f"{'All steps succeeded.' if not story.failed else f'{story.failed} step(s) failed.'}")
         return 0 if not story.failed else 1

@@ -3,6 +3,7 @@ the schemas (used by `cisco-esa describe` and to generate docs/commands.md)."""
 
 from __future__ import annotations
 
+import re
 
 from cisco_esa.core.registry import Command, manifest
 
@@ -36,8 +37,28 @@ def describe(command: Command) -> dict:
                 entry[key] = prop[key]
         params.append(entry)
     return {"id": command.id, "display_name": command.display_name, "description": command.description,
-            "kind": command.kind, "read_only": command.read_only, "parameters": params,
-            "example": example(command, params)}
+            "kind": command.kind, "read_only": command.read_only, "notes": notes(command, params),
+            "parameters": params, "example": example(command, params)}
+
+
+def notes(command: Command, params: list[dict]) -> list[str]:
+    """What a user must not miss: a default that chooses what a write changes, and the caps
+    that can cut a result short (from the command's `render: caps` declaration)."""
+    out = []
+    if not command.read_only:
+        for p in params:
+            if "enum" in p and "default" in p and not p["required"]:
+                others = ", ".join(str(v) for v in p["enum"] if v != p["default"])
+                out.append(f"Without {p['id']}, this changes the {p['default']} (the default). "
+                           f"Pass --param {p['id']}={_quote(others.split(', ')[0])} for the {others}; "
+                           f"the result's text output names the list that was changed.")
+    from cisco_esa.render import declaration
+
+    for cap in declaration(command.id).get("caps", []):
+        hint = re.sub(r"\{([^{}]+)\}", r"data.\1", cap["hint"])
+        out.append(f"When data.{cap['when']} is set, the result was cut short: {hint}. "
+                   f"The command line says so on stderr and in the text output.")
+    return out
 
 
 def _resolved(schema: dict) -> dict:
@@ -84,6 +105,8 @@ def _quote(text: str) -> str:
 
 def render_text(info: dict) -> str:
     lines = [f"{info['display_name']} ({info['id']})", "", info["description"], ""]
+    for note in info["notes"]:
+        lines += [f"NOTE: {note}", ""]
     lines.append("Parameters:" if info["parameters"] else "Parameters: none")
     for p in info["parameters"]:
         flags = ["required" if p["required"] else "optional"]
@@ -109,6 +132,8 @@ def commands_markdown() -> str:
     for cmd in manifest().commands.values():
         info = describe(cmd)
         out += [f"## {info['display_name']} (`{info['id']}`)", "", info["description"], ""]
+        for note in info["notes"]:
+            out += [f"> **Note:** {note}", ""]
         if info["parameters"]:
             out += ["| parameter | type | required | default | values | description |", "|---|---|---|---|---|---|"]
             for p in info["parameters"]:

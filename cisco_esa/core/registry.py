@@ -53,6 +53,7 @@ class Command:
     schema_path: Path = field(repr=False)
     offline: bool = False  # needs no connection: it never sends a request
     commands_dir: Path = field(repr=False, default=resources.COMMANDS)
+    render: dict = field(repr=False, default_factory=dict)  # what the text output shows (cisco_esa/render.py)
 
     @cached_property
     def params(self) -> ParamSchema:
@@ -132,6 +133,7 @@ class Manifest:
                 failure_indicator=c.get("failure_indicator", f"{c['display_name']} failed."),
                 schema_path=path.parent / "schemas" / f"{c['id']}.json",
                 commands_dir=path.parent / "commands", offline=c.get("offline", False),
+                render=c.get("render") or {},
             )
         self._lookup = {}
         for cmd in self.commands.values():
