@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 
 from cisco_esa import render
@@ -42,6 +43,28 @@ class _Story:
         return envelope
 
 
+def _virus_quarantine(story: _Story, serial: str) -> None:
+    """Steps 12-15: a message in the Virus quarantine, investigated in one call, its attachment
+    downloaded (SHA-256 shown), then deleted when malicious, released when not."""
+    found = story.step("12. Search the Virus quarantine (last day)", "search_pvo_quarantine_messages",
+                       {"start_time": "-1d", "end_time": "now", "quarantines": ["Virus"], "limit": 5})
+    held = _first((found.get("data") or {}).get("messages"), {})
+    if not held:
+        return
+    case = story.step("13. Investigate the newest one in one call", "investigate_message",
+                      {"appliance_serial_number": serial, "message_id": held["esa_mid"] or held["mid"]})
+    with tempfile.TemporaryDirectory(prefix="cisco-esa-demo-") as folder:
+        story.step("14. Download its attachment (hash shown)", "download_pvo_quarantine_attachments",
+                   {"quarantine_message_id": held["mid"], "output_dir": folder})
+    malicious = ((case.get("data") or {}).get("verdict") or {}).get("malicious", True)
+    if malicious:
+        story.step("15. Malicious: delete it from every quarantine", "delete_pvo_quarantine_messages",
+                   {"quarantine_message_ids": [held["mid"]]})
+    else:
+        story.step("15. No threat found: release it", "release_pvo_quarantine_messages",
+                   {"quarantine_message_ids": [held["mid"]]})
+
+
 def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -> int:
     from cisco_esa.simulator import Simulator
 
@@ -76,6 +99,8 @@ def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -
                    {"messages_source": "Spam Quarantine", "start_time": "-1d", "end_time": "now"})
         story.step("11. Pull the incoming traffic report (last day)", "get_report",
                    {"counter_group": "mail_incoming_traffic_summary", "start_time": "-24h", "end_time": "now"})
+        if hit:
+            _virus_quarantine(story, hit["serial_number"])
         if not json_output:
             print(f"{'All steps succeeded.' if not story.failed else f'{story.failed} step(s) failed.'}")
         return 0 if not story.failed else 1
