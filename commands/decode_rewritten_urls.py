@@ -18,6 +18,7 @@ def run(params, ctx):
             continue
         items.append(Item(url, data=row))
         decoded.append(row)
+    ctx.log.debug("decoded %d of %d links offline; no request sent", len(decoded), len(items))
     data = {"urls": decoded, "failed": failed,
             "counts": {"requested": len(items), "decoded": len(decoded), "failed": len(failed)}}
     return Result(data=data, raw_data={}, items=items)

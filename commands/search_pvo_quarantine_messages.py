@@ -41,11 +41,7 @@ def search_filters(params: dict) -> dict:
         filters[by_key] = api.PVO_SIZE_FILTERS[kind]
         # From goes with Range and More_Than, To with Range and Less_Than (the ESA reading, ext §14.2)
         if kind in ("Range", "More_Than"):
-            filters[from_key] = _kb(params["attachment_size_from_kb"])
+            filters[from_key] = params["attachment_size_from_kb"]
         if kind in ("Range", "Less_Than"):
-            filters[to_key] = _kb(params["attachment_size_to_kb"])
+            filters[to_key] = params["attachment_size_to_kb"]
     return filters
-
-
-def _kb(value):
-    return int(value) if float(value).is_integer() else value

@@ -93,7 +93,7 @@ def test_search_pvo_quarantine_messages_request_shape(requests_mock):
     envelope = mocked("esa").run(CMD, {**WINDOW, "subject_filter_operator": "Starts_With", "subject_filter_value": "Over",
                                        "envelope_recipient_filter_value": "alice", "originating_esa_ip": "192.0.2.21",
                                        "attachment_size_filter": "Range", "attachment_size_from_kb": 10,
-                                       "attachment_size_to_kb": 20.5, "order_by": "Scheduled_Exit"})
+                                       "attachment_size_to_kb": "20", "order_by": "Scheduled_Exit"})
     assert requests_mock.call_count == 1
     request = requests_mock.last_request
     assert request.method == "GET" and request.path == "/esa/api/v2.0/quarantine/messages"
@@ -104,7 +104,7 @@ def test_search_pvo_quarantine_messages_request_shape(requests_mock):
         "subjectfilterby": ["starts_with"], "subjectfiltervalue": ["over"],
         "enveloperecipientfilterby": ["contains"], "enveloperecipientfiltervalue": ["alice"],
         "originatingesaip": ["192.0.2.21"], "attachmentsizefilterby": ["range"],
-        "attachmentsizefromvalue": ["10"], "attachmentsizetovalue": ["20.5"], "offset": ["0"], "limit": ["100"]}
+        "attachmentsizefromvalue": ["10"], "attachmentsizetovalue": ["20"], "offset": ["0"], "limit": ["100"]}
     raw = request.url.split("?", 1)[1]
     assert "File%20Analysis" in raw and "+" not in raw
     # spam-only parameters never travel with PVO (ext §14.6)
