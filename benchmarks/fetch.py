@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 
 from cisco_esa.integration import Integration  # noqa: E402
-from cisco_esa.simulator import Simulator  # noqa: E402
 from cisco_esa.core.timefmt import minute_param  # noqa: E402
+from esa_simulator import Simulator  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc)
 

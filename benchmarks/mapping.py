@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python benchmarks/mapping.py [--events N] [--repeats R]
 Prints events/s for each way of mapping N message-tracking events (parse-per-event on
-the first 500 only: it is ~1000x slower), and the ratios
-engine/hand-written (target >= 0.5) and engine/precompiled jsonpath-ng (target >= 10).
+the first 500 only: it is ~1000x slower), and the ratios engine/hand-written and
+engine/precompiled jsonpath-ng. Information only (issue 12): the goal is the whole fetch's
+client CPU, measured by benchmarks/fetch.py.
 """
 
 from __future__ import annotations
@@ -170,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     to_hand = engine / rates["hand-written dict access"]
     to_pre = engine / rates["precompiled jsonpath-ng find()"]
     to_parse = engine / next(r for k, r in rates.items() if k.startswith("parse-per-event"))
-    print(f"  engine / hand-written                    {to_hand:6.2f}x  (target >= 0.5)")
-    print(f"  engine / precompiled jsonpath-ng         {to_pre:6.1f}x  (target >= 10)")
+    print(f"  engine / hand-written                    {to_hand:6.2f}x")
+    print(f"  engine / precompiled jsonpath-ng         {to_pre:6.1f}x")
     print(f"  engine / parse-per-event                 {to_parse:6.0f}x")
-    return 0 if to_hand >= 0.5 and to_pre >= 10 else 1
+    print("  (information: the goal is the fetch's CPU, benchmarks/fetch.py)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # Lazy so that `import cisco_esa.simulator` does not pull in the client stack.
+    # Lazy so that `import cisco_esa` (the CLI's start, --version) does not pull in the client stack.
     if name == "Integration":
         from cisco_esa.integration import Integration
 

@@ -9,29 +9,39 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
+
+from cisco_esa import statefile
+from cisco_esa.statefile import StateFileError
 
 EXIT = {"Successful": 0, "Partially Successful": 3, "Failed": 1}
 USAGE_ERROR = 2
 INTERRUPTED = 130  # the shell's convention for a run ended by SIGINT
 OUTPUTS = ("text", "json", "ndjson")
 
-CONNECTION_FLAGS = [
-    # (connection id, flag, environment variable)
-    ("server_url", "--server-url", "CISCO_ESA_SERVER_URL"),
-    ("username", "--username", "CISCO_ESA_USERNAME"),
-    ("password", "--password", "CISCO_ESA_PASSWORD"),
-    ("api_version", "--api-version", "CISCO_ESA_API_VERSION"),
-    ("appliance", "--appliance", "CISCO_ESA_APPLIANCE"),
-    ("auth", "--auth", "CISCO_ESA_AUTH"),
-    ("verify_tls", None, "CISCO_ESA_VERIFY_TLS"),
-    ("ca_bundle", "--ca-bundle", "CISCO_ESA_CA_BUNDLE"),
-    ("timeout", "--timeout", "CISCO_ESA_TIMEOUT"),
-    ("proxy", "--proxy", "CISCO_ESA_PROXY"),
-]
+def _manifest():
+    from cisco_esa.core.registry import manifest
+
+    return manifest()
+
+
+def connection_flags() -> list[tuple[str, str | None, str]]:
+    """(connection id, flag, environment variable) of every connection parameter of the manifest
+    (contract §2, §4): `--server-url` / `CISCO_ESA_SERVER_URL` and so on. A boolean whose default is
+    true has no flag of its own (`--no-verify-tls` turns it off); one whose default is false is a
+    switch (`--use-system-proxy`)."""
+    from cisco_esa.core.registry import manifest
+
+    return [(p.id, None if p.type == "boolean" and p.default else "--" + p.id.replace("_", "-"),
+             "CISCO_ESA_" + p.id.upper()) for p in manifest().connection]
+
+
+def __getattr__(name):
+    if name == "CONNECTION_FLAGS":  # computed from the manifest on first use, not at import
+        return connection_flags()
+    raise AttributeError(name)
 
 
 class UsageError(Exception):
@@ -59,13 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("command")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("export", help="write a package for a SOAR platform, generated from the manifest")
+    from cisco_esa.export import PLATFORMS
+
+    p.add_argument("platform", choices=list(PLATFORMS))
+    p.add_argument("dir", help="directory to write the package into (created if missing)")
+
     p = sub.add_parser("run", help="run a command and print its envelope")
     p.add_argument("command", help="command id or display name")
     p.add_argument("--param", action="append", default=[], metavar="ID=VALUE", help="a parameter (repeatable)")
     p.add_argument("--params-json", metavar="JSON", help="parameters as a JSON object (--param wins)")
     p.add_argument("--connection", metavar="FILE", help="YAML or JSON file with the connection parameters")
-    for cid, flag, env in CONNECTION_FLAGS:
-        if flag:
+    booleans = {c.id for c in _manifest().connection if c.type == "boolean"}
+    for cid, flag, env in connection_flags():
+        if flag and cid in booleans:
+            p.add_argument(flag, dest=f"conn_{cid}", action="store_const", const=True,
+                           help=f"connection {cid} (env {env}=true)")
+        elif flag:
             p.add_argument(flag, dest=f"conn_{cid}", metavar=cid.upper(), help=f"connection {cid} (env {env})")
     p.add_argument("--no-verify-tls", dest="conn_verify_tls", action="store_const", const=False,
                    help="do not verify the appliance's certificate (env CISCO_ESA_VERIFY_TLS=false)")
@@ -76,12 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent the JSON output")
     p.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr (secrets redacted)")
 
-    p = sub.add_parser("simulator", help="serve the built-in appliance simulator")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--tls", action="store_true")
-    p.add_argument("--appliance", choices=["esa", "sma"], default="esa")
-    p.add_argument("--seed", type=int, default=1)
+    from esa_simulator import cli as simulator_cli
+
+    p = sub.add_parser("simulator", help="serve the built-in appliance simulator",
+                       description=simulator_cli.DESCRIPTION)
+    simulator_cli.add_arguments(p)
 
     p = sub.add_parser("demo", help="run an investigation against the built-in simulator")
     p.add_argument("--json", action="store_true", help="print the envelopes as JSON lines")
@@ -93,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 def connection_from(args, environ=os.environ) -> dict:
     """Flags beat the file, the file beats the environment (contract §4)."""
     conn: dict = {}
-    for cid, _flag, env in CONNECTION_FLAGS:
+    for cid, _flag, env in connection_flags():
         if environ.get(env) not in (None, ""):
             conn[cid] = environ[env]
     if args.connection:
@@ -106,7 +125,7 @@ def connection_from(args, environ=os.environ) -> dict:
         if not isinstance(loaded, dict):
             raise UsageError(f"--connection file {args.connection} must hold an object of connection parameters")
         conn.update({k: v for k, v in loaded.items() if v is not None})
-    for cid, _flag, _env in CONNECTION_FLAGS:
+    for cid, _flag, _env in connection_flags():
         value = getattr(args, f"conn_{cid}", None)
         if value is not None:
             conn[cid] = value
@@ -129,34 +148,6 @@ def params_from(args) -> dict:
             raise UsageError(f"--param {item!r} is not ID=VALUE")
         params[key.strip()] = value
     return params
-
-
-def read_state(path: str | None) -> dict | None:
-    if not path or not os.path.exists(path):
-        return None
-    try:
-        state = json.loads(Path(path).read_text() or "null")
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--state file {path} is unreadable or not JSON ({exc}); move it aside to start afresh") from None
-    if state is not None and not isinstance(state, dict):
-        raise UsageError(f"--state file {path} does not hold a checkpoint object")
-    return state
-
-
-def write_state(path: str, state: dict) -> None:
-    """Atomically: a run killed half-way leaves the old checkpoint, never half a file."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=str(target.parent or "."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(state, fh, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 _OUR_LOGGERS = ("cisco_esa", "urllib3")
@@ -225,16 +216,29 @@ def cmd_run(args) -> int:
     if args.connection:
         _warn_if_readable_by_others(args.connection)
     conn = connection_from(args)
-    state = read_state(args.state)
     run = _Run(args, command, output)
     with _logging_restored():
         _setup_logging(args.verbose)
         try:
-            envelope = run.execute(conn, params, state)
+            with _state_file(args.state) as state_file:
+                envelope = run.execute(conn, params, state_file)
+        except StateFileError as exc:
+            if exc.usage:
+                raise UsageError(exc.message) from None
+            envelope = run.refuse(exc.message)
         except KeyboardInterrupt:
             run.interrupted()
             return INTERRUPTED
     return EXIT[envelope["status"]]
+
+
+@contextlib.contextmanager
+def _state_file(path: str | None):
+    if not path:
+        yield None
+        return
+    with statefile.opened(path) as state_file:
+        yield state_file
 
 
 def _warn_if_readable_by_others(path: str) -> None:
@@ -258,9 +262,10 @@ class _Run:
         self.state_written = False
         self.progress_shown = False
 
-    def execute(self, conn: dict, params: dict, state: dict | None) -> dict:
+    def execute(self, conn: dict, params: dict, state_file: "statefile.StateFile | None") -> dict:
         from cisco_esa.integration import Integration
 
+        state = state_file.read() if state_file else None
         progress = _progress_printer()
         self.progress_shown = progress is not None
         integration = Integration(conn)
@@ -272,9 +277,18 @@ class _Run:
         self.printed = True
         self.tell(envelope)
         checkpoint = envelope.get("data", {}).get("checkpoint") if isinstance(envelope.get("data"), dict) else None
-        if self.args.state and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
-            write_state(self.args.state, checkpoint)
+        if state_file and envelope["status"] != "Failed" and isinstance(checkpoint, dict):
+            state_file.write(checkpoint)
             self.state_written = True
+        return envelope
+
+    def refuse(self, message: str) -> dict:
+        """A run refused before its first request (an unusable state file): its Failed envelope."""
+        from cisco_esa.core.envelope import build_envelope
+        from cisco_esa.core.outcome import InputError
+
+        envelope = self.emit(build_envelope(self.command, self.command.id, None, InputError([message])))
+        self.tell(envelope)
         return envelope
 
     def emit(self, envelope: dict) -> dict:
@@ -354,10 +368,25 @@ def cmd_describe(args) -> int:
     return 0
 
 
-def cmd_simulator(args) -> int:
-    from cisco_esa.simulator import serve
+def cmd_export(args) -> int:
+    from cisco_esa.export import export
 
-    return serve(host=args.host, port=args.port, tls=args.tls, appliance=args.appliance, seed=args.seed) or 0
+    try:
+        written = export(args.platform, args.dir)
+    except OSError as exc:
+        raise UsageError(f"cannot write the package into {args.dir}: {exc.strerror}") from None
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_simulator(args) -> int:
+    from esa_simulator import StartError, cli as simulator_cli
+
+    try:
+        return simulator_cli.run(args)
+    except StartError as exc:  # a taken port, TLS without its extra: one line, no traceback
+        raise UsageError(str(exc)) from None
 
 
 def cmd_demo(args) -> int:
@@ -369,7 +398,7 @@ def cmd_demo(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": cmd_run, "commands": cmd_commands, "describe": cmd_describe,
-                "simulator": cmd_simulator, "demo": cmd_demo}
+                "simulator": cmd_simulator, "demo": cmd_demo, "export": cmd_export}
     try:
         return handlers[args.action](args)
     except UsageError as exc:

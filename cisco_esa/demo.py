@@ -66,7 +66,7 @@ def _virus_quarantine(story: _Story, serial: str) -> None:
 
 
 def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -> int:
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     with Simulator(appliance=appliance, seed=seed) as sim:
         integration = Integration(sim.connection())

@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cisco_esa.simulator import Simulator  # noqa: E402
+from esa_simulator import Simulator  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
+from tests.hostile import catalogue as H  # noqa: E402
 from tests.reliability import matrix as M  # noqa: E402
 
 def clock():
@@ -57,7 +58,12 @@ def same(observed: list[str], promised: list[str]) -> bool:
     return strip(observed) == strip(promised)
 
 
-def render_doc(reads: list, writes: list, seconds: float) -> str:
+def run_hostile() -> list[tuple[object, str]]:
+    """(entry, observed) for every entry of the hostile catalogue, in turn."""
+    return [(entry, entry.run()) for entry in H.ENTRIES]
+
+
+def render_doc(reads: list, writes: list, seconds: float, hostile: list | None = None) -> str:
     read_ok = sum(same(o, p) for o, p in reads)
     write_ok = sum(same(o, p) for o, p in writes)
     out = [
@@ -127,6 +133,22 @@ def render_doc(reads: list, writes: list, seconds: float) -> str:
         "tokens).",
         "",
     ]
+    hostile = hostile or []
+    out += [
+        "## Hostile appliances, hosts and inputs",
+        "",
+        "Each row injects one hostile answer, host or input against a server of our own on loopback",
+        "(`tests/hostile/server.py`) or the simulator, through the real client and CLI. The promises live in",
+        "`tests/hostile/catalogue.py`, which `tests/hostile/test_catalogue.py` asserts row by row.",
+        "",
+        f"Last run: {len(hostile)} entries, {sum(o == e.promised for e, o in hostile)} as promised.",
+        "",
+        "| class | injected | promised | observed |",
+        "|---|---|---|---|",
+    ]
+    out += [M.table_line([e.klass, e.injected, e.promised, "as promised" if o == e.promised else o])
+            for e, o in hostile]
+    out += [""]
     mismatches = [o for o, p in reads + writes if not same(o, p)]
     if mismatches:
         out += ["## Observations that differ from the matrix", ""]
@@ -144,9 +166,10 @@ def main(argv=None) -> int:
         write_futures = [pool.submit(run_writes, c) for c in M.WRITE_COMMANDS]
         reads = [row for f in read_futures for row in f.result()]
         writes = [row for f in write_futures for row in f.result()]
+    hostile = run_hostile()
     seconds = time.monotonic() - started
-    args.out.write_text(render_doc(reads, writes, seconds))
-    bad = sum(not same(o, p) for o, p in reads + writes)
+    args.out.write_text(render_doc(reads, writes, seconds, hostile))
+    bad = sum(not same(o, p) for o, p in reads + writes) + sum(o != e.promised for e, o in hostile)
     print(f"wrote {args.out} ({len(reads)} read cells, {len(writes)} write cells, {bad} not as promised) "
           f"in {seconds:.1f} s")
     return 1 if bad else 0

@@ -25,7 +25,7 @@ def regen_golden(request) -> bool:
 
 
 def _start(appliance: str, **kw):
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     sim = Simulator(appliance=appliance, seed=1, now=FROZEN_NOW, **kw)
     sim.start()

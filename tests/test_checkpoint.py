@@ -102,16 +102,41 @@ def test_checkpoint_malformed_state_is_a_400_naming_the_problem(state, problem):
 
 
 def test_checkpoint_oversized_seen_is_refused():
-    seen = {f"S:{i}": "2026-11-20T12:30:00Z" for i in range(ckpt.MAX_SEEN + 1)}
-    with pytest.raises(InputError, match="more than the 200000"):
+    seen = {f"S:{i}": "2026-11-20T12:30:00Z" for i in range(ckpt.LOAD_MAX_SEEN + 1)}
+    with pytest.raises(InputError, match="more than the 1000000"):
         ckpt.load({"version": 1, "sources": {"messageTracking": {"seen": seen}}})
+
+
+@pytest.mark.parametrize("state,problem", [
+    ({"version": True, "sources": {}}, "version True is not 1"),
+    ({"version": 1, "sources": {"messageTracking": {"watermark": "0001-01-01T00:00:00Z"}}}, "outside 1990-2199"),
+    ({"version": 1, "sources": {"messageTracking": {"seen": {"a": "9999-12-31T23:59:00Z"}}}}, "outside 1990-2199"),
+])
+def test_checkpoint_state_that_is_no_checkpoint_is_refused(state, problem):
+    with pytest.raises(InputError, match=problem):
+        ckpt.load(state)
+
+
+def test_checkpoint_writer_never_writes_what_the_loader_refuses():
+    """A busy look-back: more ids than the writer keeps. It keeps the newest whole minutes, moves
+    seen_from forward (never past the watermark) and the result loads again."""
+    base = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    emitted = {f"S:{i}": base + timedelta(seconds=i // 50) for i in range(ckpt.MAX_SEEN + 5000)}
+    mark = base + timedelta(hours=2)
+    cp = ckpt.SourceCheckpoint().advance(mark, emitted, timedelta(hours=3))
+    assert len(cp.seen) <= ckpt.MAX_SEEN and cp.seen_from <= mark
+    assert cp.seen_from.second == 0 and min(cp.seen.values()) >= cp.seen_from
+    # every id at or after seen_from is still there: the set is complete from seen_from on
+    assert {k for k, t in emitted.items() if t >= cp.seen_from} == set(cp.seen)
+    state = ckpt.Checkpoint({"messageTracking": cp}).dump()
+    assert ckpt.load(state).source("messageTracking").seen_from == cp.seen_from
 
 
 # -- the CLI's --state file ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def live_sim():
     """The CLI runs on the wall clock, so this simulator's world is built around now."""
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     sim = Simulator(seed=3, tracking_count=600, quarantine_count=60).start()
     yield sim
@@ -133,7 +158,7 @@ def test_checkpoint_cli_state_written_atomically_and_reused(live_sim, tmp_path, 
     code, first = _cli(live_sim, state, capsys, "messages_source=Spam Quarantine", "start_time=-2h", "end_time=now")
     assert code == 0 and first["status"] == "Successful"
     assert json.loads(state.read_text()) == first["data"]["checkpoint"]
-    assert os.listdir(tmp_path) == ["fetch.state"]  # no temporary file left behind
+    assert sorted(os.listdir(tmp_path)) == ["fetch.state", "fetch.state.lock"]  # no temporary file left behind
     code, second = _cli(live_sim, state, capsys, "messages_source=Spam Quarantine", "start_time=-2h", "end_time=now")
     assert code == 0 and second["data"]["query"]["from_checkpoint"] is True
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}

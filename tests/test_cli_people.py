@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from cisco_esa import __version__, cli
+from cisco_esa import __version__, cli, statefile
 from cisco_esa.core.registry import manifest
 from tests.cli_helpers import frozen_cli, run_cli  # noqa: F401 (fixture)
 
@@ -100,7 +100,7 @@ def test_fetch_event_ctrl_c_with_state_checkpoint_not_advanced_exit_130(capsys, 
 def test_fetch_event_ctrl_c_while_writing_state_says_printed_not_advanced(capsys, frozen_cli, tmp_path,
                                                                           monkeypatch):
     state = tmp_path / "fetch.state"
-    monkeypatch.setattr(cli, "write_state", _interrupt)
+    monkeypatch.setattr(statefile.StateFile, "write", _interrupt)
     code, out, err = run_cli(capsys, *FETCH, "--state", str(state))
     assert code == 130 and json.loads(out)["status"] == "Successful"
     assert err == (f"cisco-esa: interrupted: the result was printed; the checkpoint in {state} was not advanced "

@@ -1,15 +1,18 @@
 """Tests of the Fetch Event field mappings and the mapping engine (contract §5).
 
-The property tests hold the fast accessors and the generated mappers to jsonpath-ng's own
-find() on generated events of both sources, odd shapes included."""
+The property tests hold the engine's closures for plain paths, and whole mappings, to
+jsonpath-ng's own find() on generated events and paths, odd shapes included."""
 
 from __future__ import annotations
 
 import collections
 import copy
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
+import jsonpath_ng
 import jsonpath_ng.jsonpath
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -56,10 +59,19 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and repr(a) == repr(b)
 
 
+def _jsonpath_ng(path: str, document):
+    """What jsonpath-ng's find() yields for a plain path, by contract §5: the node for keys
+    and indices, the list of matches once a `[*]` is in the path, ABSENT for no match."""
+    matches = jsonpath_ng.parse("$" + path if path.startswith((".", "[")) else path).find(document)
+    if not matches:
+        return ABSENT
+    return [m.value for m in matches] if "[*]" in path else matches[0].value
+
+
 def _reference_map(mapping: Mapping, event) -> dict:
     out = {}
     for f in mapping.fields:
-        value = f.reference(event)
+        value = _jsonpath_ng(f.path, event)
         if value is not ABSENT:
             out[f.name] = value
     return out
@@ -114,7 +126,16 @@ def test_load_mappings_field_names_are_exactly_the_specs(engine):
 
 def test_load_mappings_every_spec_path_runs_on_the_fast_accessor(engine):
     assert all(f.fast for m in engine.mappings for f in m.fields)
-    assert all(m.generated_source.startswith("def map_event(event):") for m in engine.mappings)
+    assert all(m.search_path.fast and m.search_path.singular for m in engine.mappings)
+    assert engine.main_path.fast
+
+
+def test_load_mappings_of_plain_paths_never_imports_jsonpath_ng():
+    # Start-up: jsonpath-ng is imported only for a path the closures do not cover.
+    code = ("import sys; from cisco_esa.fetch.mapping import load_mappings; "
+            f"load_mappings({str(MAPPINGS)!r}); print('jsonpath_ng' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_mapping_lookup_by_source_or_display_name_any_case(engine):
@@ -161,6 +182,34 @@ def test_load_mappings_schema_error_names_file_and_field(tmp_path):
     # Every problem is in the one message, each naming its field.
     assert "fields[0].path (field 'Sender'): 42 is not of type 'string'" in message
     assert "fields[1] (field 'Recipient'): 'path' is a required property" in message
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("- source: x\n- fields: []\n", "(document): [{'source': 'x'}, {'fields': []}] is not of type 'object'"),
+    ("just text\n", "(document): 'just text' is not of type 'object'"),
+    ("", "(document): None is not of type 'object'"),
+    ("42\n", "(document): 42 is not of type 'object'"),
+])
+def test_load_mappings_top_level_type_error_names_the_file(tmp_path, text, problem):
+    bad = _write(tmp_path, "bad.yaml", text)
+    with pytest.raises(MappingConfigError) as info:
+        load_mappings(tmp_path)
+    assert info.value.file == str(bad) and info.value.field is None
+    assert str(info.value) == f"{bad}: invalid field mapping:\n  {problem}"
+
+
+@pytest.mark.parametrize("fields,problem", [
+    ("{Sender: .attributes.sender}", "fields (field 'fields'): {'Sender': '.attributes.sender'} is not of type 'array'"),
+    ("[[.attributes.sender]]", "fields[0] (field 'fields[0]'): ['.attributes.sender'] is not of type 'object'"),
+    (".attributes.sender", "fields (field 'fields'): '.attributes.sender' is not of type 'array'"),
+])
+def test_load_mappings_fields_of_the_wrong_type_name_file_and_field(tmp_path, fields, problem):
+    text = _good().split("fields:")[0] + f"fields: {fields}\n"
+    bad = _write(tmp_path, "bad.yaml", text)
+    with pytest.raises(MappingConfigError) as info:
+        load_mappings(tmp_path)
+    assert info.value.file == str(bad)
+    assert str(info.value) == f"{bad}: invalid field mapping:\n  {problem}"
 
 
 def test_load_mappings_bad_path_fails_at_load_naming_file_and_field(tmp_path):
@@ -338,9 +387,19 @@ def test_map_events_an_exception_in_one_event_is_a_failure(engine):
             raise RuntimeError("boom")
 
     mapped, failures = engine.map_events([Exploding(sourceType="spamQuarantine"),
-                                          {"sourceType": "spamQuarantine", "mid": 1}])
+                                          {"sourceType": "spamQuarantine", "mid": 1},
+                                          {"sourceType": "messageTracking", "attributes": Exploding()}])
     assert mapped == [{"Document ID": 1, "Message ID": 1}]
-    assert failures == [(0, "RuntimeError: boom")]
+    # As in jsonpath-ng, a value's own get() is called, under a shared key too.
+    assert failures == [(0, "RuntimeError: boom"), (2, "RuntimeError: boom")]
+
+    class Picky(dict):
+        def get(self, *args):
+            raise TypeError("no")
+
+    # ...and a TypeError from it means no such field, as jsonpath-ng's Fields has it.
+    event = {"sourceType": "messageTracking", "attributes": Picky(sender="a@x")}
+    assert engine.map_event(event) == {} == _reference_map(engine.mapping("messageTracking"), event)
 
 
 def test_search_string_compares_json_scalars_by_their_json_text():
@@ -350,10 +409,31 @@ def test_search_string_compares_json_scalars_by_their_json_text():
     assert not m.matches({"kind": 5.5}) and not m.matches({"kind": [5]}) and not m.matches({})
 
 
-def test_map_event_with_jsonpath_auto_id_uses_jsonpath_ng(engine, monkeypatch):
+def test_source_for_picks_the_first_file_whose_search_string_selects_the_event():
+    def source(name, value, path="$.kind"):
+        return Mapping(name, name, Path(f"{name}.yaml"), "$.data", f"{{{path}}}={value}",
+                       compile_path(path, "search_string"), value, (compile_path(".mid", "Document ID"),))
+
+    data = compile_path("$.data")
+    # One search path for all (a table picks the source) or several (a scan): the same answers.
+    for five, true, again in [(source("a", "5"), source("b", "true"), source("c", "5")),
+                              (source("a", "5"), source("b", "true", "$['kind']"), source("c", "5", ".kind"))]:
+        engine = MappingEngine((five, true, again), "$.data", data)
+        assert engine.source_for({"kind": 5}) is five and engine.source_for({"kind": "5"}) is five
+        assert engine.source_for({"kind": True}) is true and engine.source_for({"kind": "true"}) is true
+        for other in ({"kind": [5]}, {"kind": 5.5}, {"kind": None}, {}, {"kind": {"5": 5}}):
+            assert engine.source_for(other) is None, other
+        with pytest.raises(UnmappableEventError, match=r"\(\{\$\.kind\}=5, "):
+            engine.map_event({"kind": 6})
+
+
+def test_map_event_ignores_jsonpath_ng_auto_id_global(engine, monkeypatch):
+    # The closures never read jsonpath-ng's globals; for the spec's paths (none names an
+    # `id` field) jsonpath-ng with auto ids on still agrees.
     monkeypatch.setattr(jsonpath_ng.jsonpath, "auto_id_field", "id")
     event = {"sourceType": "messageTracking", "attributes": {"sender": "a@x", "recipient": ["b@x"]}}
     mapping = engine.mapping("messageTracking")
+    assert engine.map_event(event) == {"Sender": "a@x", "Recipient": ["b@x"]}
     assert _same(engine.map_event(event), _reference_map(mapping, event))
 
 
@@ -438,7 +518,7 @@ def test_property_every_field_fast_accessor_equals_jsonpath_ng(engine, event):
     before = copy.deepcopy(event)
     for mapping in engine.mappings:
         for f in mapping.fields:
-            assert _same(f.get(event), f.reference(event)), (mapping.source, f.name)
+            assert _same(f.get(event), _jsonpath_ng(f.path, event)), (mapping.source, f.name)
         assert _same(mapping.map(event), _reference_map(mapping, event)), mapping.source
     assert _same(event, before)  # mapping never changes the raw event
 
@@ -448,7 +528,7 @@ def test_property_every_field_fast_accessor_equals_jsonpath_ng(engine, event):
 def test_property_map_event_equals_jsonpath_ng_of_the_selected_source(engine, event):
     expected_source = None
     for mapping in engine.mappings:
-        matches = mapping.search_path.reference(event) if isinstance(event, dict) else ABSENT
+        matches = _jsonpath_ng(mapping.search_path.path, event) if isinstance(event, dict) else ABSENT
         if matches is not ABSENT and matches == mapping.search_value and type(matches) is str:
             expected_source = mapping
             break
@@ -461,30 +541,37 @@ def test_property_map_event_equals_jsonpath_ng_of_the_selected_source(engine, ev
 
 
 @st.composite
-def simple_paths(draw):
+def simple_paths(draw, min_size=1):
     steps = draw(st.lists(
         st.one_of(
-            st.sampled_from(KEYS[:5] + ["a", "b", "0"]).map(lambda k: f".{k}" if k != "0" else ".'0'"),
+            st.sampled_from(KEYS[:5] + ["a", "b", "_x", "A9"]).map(lambda k: f".{k}"),
             st.integers(-3, 3).map(lambda i: f"[{i}]"),
             st.just("[*]"),
         ),
-        min_size=1, max_size=5,
+        min_size=min_size, max_size=5,
     ))
     text = "".join(steps)
-    return text if draw(st.booleans()) else "$" + text
+    return text if text and draw(st.booleans()) else "$" + text
 
 
 @PROPERTY
-@given(path=simple_paths(), document=junk)
+@given(path=simple_paths(min_size=0), document=junk)
 def test_property_generated_simple_paths_equal_jsonpath_ng(path, document):
     f = compile_path(path, "f")
-    assert f.fast
-    assert _same(f.get(document), f.reference(document)), path
+    assert f.fast and f.singular is ("[*]" not in path)
+    assert _same(f.get(document), _jsonpath_ng(path, document)), path
+
+
+# Fields that begin with the same key share its lookup in Mapping.map: a few prefixes make
+# runs of them likely, with other paths between and odd values under the shared key.
+grouped_paths = st.tuples(st.sampled_from(["", ".a", ".attributes", ".a.b"]), simple_paths(min_size=0)).map(
+    lambda t: t[0] + t[1].lstrip("$") or "$")
 
 
 @PROPERTY
-@given(paths=st.lists(simple_paths(), min_size=1, max_size=6), document=junk)
-def test_property_generated_mapper_equals_jsonpath_ng(paths, document):
+@given(paths=st.lists(grouped_paths | simple_paths(), min_size=1, max_size=6),
+       document=junk | st.fixed_dictionaries({}, optional={"a": junk, "attributes": junk}))
+def test_property_mapping_of_generated_paths_equals_jsonpath_ng(paths, document):
     fields = tuple(compile_path(p, f"f{i}") for i, p in enumerate(paths))
     mapping = Mapping("g", "G", Path("g.yaml"), "$.data", "{$.sourceType}=g",
                       compile_path("$.sourceType"), "g", fields)
@@ -492,12 +579,29 @@ def test_property_generated_mapper_equals_jsonpath_ng(paths, document):
 
 
 def test_non_simple_paths_fall_back_to_jsonpath_ng():
-    document = {"a": [{"b": 1}, {"b": 2}, {"c": {"b": 3}}], "x": 1, "y": 2}
+    document = {"a": [{"b": 1}, {"b": 2}, {"c": {"b": 3}}], "x": 1, "y": 2, "0": "zero", "x-y": [4]}
     for path, expected in [("$..b", [1, 2, 3]), ("$.a[0:2].b", [1, 2]), ("$.x,y", [1, 2]),
-                           ("$", document)]:
+                           ("$.a.*.b", [1, 2]), ("$.a[0,1].b", [1, 2])]:
         f = compile_path(path)
-        assert not f.fast
+        assert not f.fast and not f.singular
         assert f.get(document) == expected
+    # Quoted and dashed names are jsonpath-ng's to read, and yield the node itself.
+    for path, expected in [(".'0'", "zero"), ("$['0']", "zero"), ('$."x-y"[0]', 4), ("$.x-y", [4])]:
+        f = compile_path(path)
+        assert not f.fast and f.singular
+        assert f.get(document) == expected
+    assert compile_path("$").get(document) is document
     assert compile_path("$.a[*].b").get(document) == [1, 2]
     assert compile_path("$.a[-1].c.b").get(document) == 3
     assert compile_path("$.a[5]").get(document) is ABSENT
+    assert compile_path("$.a[*].c.b").get(document) == [3]
+    assert compile_path("$.a[*].z").get(document) is ABSENT
+
+
+@pytest.mark.parametrize("path", ["$.where", ".attributes.wherenot", "$.a.", "$.a[", "$[*", ""])
+def test_compile_path_rejects_what_jsonpath_ng_rejects(path):
+    with pytest.raises(Exception) as ours:
+        compile_path(path)
+    with pytest.raises(Exception) as theirs:
+        jsonpath_ng.parse("$" + path if path.startswith((".", "[")) else path)
+    assert type(ours.value) is type(theirs.value)

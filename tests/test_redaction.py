@@ -96,7 +96,7 @@ def test_redaction_refused_connection_prints_no_secret(capsys, captured):
 
 
 def test_redaction_tls_failure_prints_no_secret(capsys, captured):
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tls=True, tracking_count=10, quarantine_count=5) as sim:
         text = run_verbose(capsys, captured, "--server-url", sim.url, "--username", "admin", "--password", sim.password)

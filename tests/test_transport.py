@@ -442,7 +442,7 @@ def test_client_expired_tokens_one_relogin_against_simulator(sim, integration):
 
 
 def test_client_refreshed_token_adopted_against_simulator():
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     # A refresh window as long as the lifetime: every answer hands out a fresh token (asyncos-api §1.2 B.4).
     with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, refresh_window=1800, tracking_count=20,
@@ -478,7 +478,7 @@ def test_client_sixteen_threads_expired_token_one_relogin(sim, integration):
 # ---------------------------------------------------------------- TLS
 @pytest.fixture(scope="module")
 def tls_sim():
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tls=True, tracking_count=50, quarantine_count=5) as sim:
         yield sim

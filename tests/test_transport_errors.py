@@ -37,6 +37,7 @@ from cisco_esa.core.outcome import (
     transport_error,
 )
 from cisco_esa.core.redaction import Secrets
+from cisco_esa.core.outcome import NotSent
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import recorded_sleeps
@@ -121,8 +122,9 @@ def test_transport_resolver_temporary_failure_release_every_id_failed_none_unkno
         "release_spam_quarantine_messages", {"quarantine_message_ids": [11, 12]})
     error = {"failure_indicator": RELEASE_FI, "status_code": None,
              "message": COULD_NOT_CONNECT.format(host="esa.example:6443", reason="host name could not be resolved")}
-    assert (envelope["status"], envelope["error"]) == ("Failed", error)
-    assert [i["error"] for i in envelope["items"]] == [error, error]
+    not_sent = {**error, "message": NotSent.MESSAGE}
+    assert (envelope["status"], envelope["error"]) == ("Failed", {**error, "message": f"{error['message']} {NotSent.MESSAGE}"})
+    assert [i["error"] for i in envelope["items"]] == [error, not_sent]
     assert envelope["data"]["outcome_unknown"] == [] and envelope["data"]["failed"] == [11, 12]
 
 

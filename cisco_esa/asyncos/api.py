@@ -5,11 +5,12 @@ and decoded body); turning bodies into plain rows is the parsers' job."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 from cisco_esa.asyncos.files import FileAnswer, get_file
 from cisco_esa.asyncos.transport import Response, Transport
-from cisco_esa.core.outcome import ApplianceError, NotFound, UnexpectedResponse
+from cisco_esa.core.outcome import ApplianceError, CommandError, NotFound, UnexpectedResponse
 
 TRACKING_PAGE = 100     # the appliance's page cap for message tracking (§1.4)
 QUARANTINE_PAGE = 100   # the documented cap is 250 (§1.4); 100 keeps each answer small
@@ -109,6 +110,18 @@ class AsyncOS:
 
     def privileges(self) -> Response:
         return self.transport.get("login/privileges")
+
+    def appliance_time(self) -> datetime | None:
+        """The appliance's clock from the Date of its latest answer (None before any answer)."""
+        return self.transport.clock.now()
+
+    def probe_time(self) -> datetime | None:
+        """The appliance's clock now, at the cost of one cheap read (whatever its answer)."""
+        try:
+            self.privileges()
+        except CommandError:
+            pass
+        return self.appliance_time()
 
     # -- message tracking (§2-§4) ------------------------------------------------------
     def tracking_messages(self, start: str, end: str, filters: dict, offset: int, limit: int) -> Response:

@@ -19,6 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
 from urllib3.util.retry import Retry
 
+from cisco_esa.asyncos.clock import ApplianceClock
 from cisco_esa.asyncos.auth import JwtAuth
 from cisco_esa.asyncos.body import NOT_JSON, decode_body
 from cisco_esa.asyncos.detect import detect_appliance
@@ -94,6 +95,7 @@ class Transport:
         self.appliance = conn.appliance
         self._detect_lock = threading.Lock()
         self.login_info: dict | None = None
+        self.clock = ApplianceClock()  # the appliance's time, from the Date of its answers
         self.session = requests.Session()
         retry = ReadRetry(
             total=2, connect=2, read=2, status=2, other=0,
@@ -214,6 +216,7 @@ class Transport:
             r = self.session.request(method, url, headers=headers, json=body, timeout=self.conn.timeout,
                                      auth=auth, allow_redirects=False)
         log.debug("%s %s -> %s (%.3f s)", method, url, r.status_code, time.monotonic() - started)
+        self.clock.note(r.headers.get("Date"))
         return Response(r.status_code, decode_body(r.content, r.encoding, r.status_code, self.secrets), r.headers)
 
     @contextlib.contextmanager

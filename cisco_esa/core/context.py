@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from cisco_esa.core.outcome import ApplianceError, CommandError, Item, OutcomeUnknown, TransportError
+from cisco_esa.core.outcome import ApplianceError, CommandError, Item, NotSent, OutcomeUnknown, TransportError
 
 MAX_PARALLEL = 8
 
@@ -39,7 +39,7 @@ class Context:
 
         Two guards: one login before any id (a wrong password is tried once, not once per id:
         accounts lock), and once a request got no answer at all (refused, unreachable, TLS) the
-        ids left fail with that error instead of each waiting out its own timeout. A write whose
+        ids left are not sent and say so (NotSent) instead of each waiting out its own timeout. A write whose
         outcome is unknown (OutcomeUnknown) does not stop the others: each id's outcome is its own."""
         ids = list(ids)
         if not ids:
@@ -52,7 +52,7 @@ class Context:
 
         def one(item_id):
             if unreachable:
-                return Item(item_id, unreachable[0])
+                return Item(item_id, NotSent())
             item = Item(item_id, sent=True)
             answered = False
             try:

@@ -58,6 +58,15 @@ class TransportError(CommandError):
         super().__init__(message, None)
 
 
+class NotSent(TransportError):
+    """An id never sent: the run stopped after an earlier request found the appliance unreachable."""
+
+    MESSAGE = "Not sent: an earlier request found the appliance unreachable, so this one was not tried."
+
+    def __init__(self):
+        super().__init__(self.MESSAGE)
+
+
 class OutcomeUnknown(TransportError):
     """A write was sent but no answer came: it may or may not have been applied."""
 

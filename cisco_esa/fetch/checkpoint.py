@@ -32,10 +32,14 @@ from cisco_esa.core.timefmt import iso
 
 VERSION = 1
 SOURCES = ("messageTracking", "spamQuarantine", "pvoQuarantine")
-# Bounds that keep a state file small and a corrupted one from eating the run: a 5-minute
-# overlap of even a very busy gateway stays far below these.
+# Bounds that keep a state file small and a corrupted one from eating the run. The writer keeps the
+# seen-set to MAX_SEEN (moving seen_from forward, never past the watermark) and the engine hashes
+# keys longer than MAX_KEY, so it never writes what the loader, which allows LOAD_MAX_SEEN, refuses.
 MAX_SEEN = 200_000
+LOAD_MAX_SEEN = 1_000_000
 MAX_KEY = 256
+_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 _ADVICE = "move the state file aside (or pass no state) to start afresh"
 
 
@@ -50,6 +54,8 @@ def _parse_time(text, where: str) -> datetime:
         dt = datetime.fromisoformat(text[:-1] + "+00:00")
     except ValueError:
         raise _bad(f"{where} is not a UTC time like 2026-11-20T12:25:00Z") from None
+    if not _EARLIEST <= dt < _LATEST:
+        raise _bad(f"{where} {text} is outside 1990-2199, so it is no watermark of this appliance")
     return dt.astimezone(timezone.utc)
 
 
@@ -82,7 +88,15 @@ class SourceCheckpoint:
         horizon = new_mark - lookback
         if self.seen_from is not None and self.seen_from > horizon:
             horizon = self.seen_from  # a look-back that grew: the set is complete only from here
-        return SourceCheckpoint(new_mark, horizon, {k: t for k, t in seen.items() if t >= horizon})
+        kept = {k: t for k, t in seen.items() if t >= horizon}
+        if len(kept) > MAX_SEEN:
+            # Too many to keep: the set stays complete from a later whole minute (never past the
+            # watermark, so nothing unread is skipped); a run then looks back less far.
+            times = sorted(kept.values())
+            cut = times[len(times) - MAX_SEEN - 1].replace(second=0, microsecond=0) + timedelta(minutes=1)
+            horizon = min(max(horizon, cut), new_mark)
+            kept = {k: t for k, t in kept.items() if t >= horizon}
+        return SourceCheckpoint(new_mark, horizon, kept)
 
     def dump(self) -> dict:
         return {
@@ -115,7 +129,7 @@ def load(state) -> Checkpoint:
     unknown = sorted(set(state) - {"version", "sources"})
     if unknown:
         raise _bad(f"unknown key {unknown[0]!r} (expected version and sources)")
-    if state.get("version") != VERSION:
+    if type(state.get("version")) is not int or state.get("version") != VERSION:
         raise _bad(f"version {state.get('version')!r} is not {VERSION}")
     sources = state.get("sources", {})
     if not isinstance(sources, dict):
@@ -145,8 +159,8 @@ def _load_source(name: str, entry) -> SourceCheckpoint:
     seen_raw = entry.get("seen", {})
     if not isinstance(seen_raw, dict):
         raise _bad(f"{where}.seen is not an object")
-    if len(seen_raw) > MAX_SEEN:
-        raise _bad(f"{where}.seen holds {len(seen_raw)} ids, more than the {MAX_SEEN} a look-back overlap can need")
+    if len(seen_raw) > LOAD_MAX_SEEN:
+        raise _bad(f"{where}.seen holds {len(seen_raw)} ids, more than the {LOAD_MAX_SEEN} a look-back overlap can need")
     seen = {}
     for key, when in seen_raw.items():
         if not key or len(key) > MAX_KEY:

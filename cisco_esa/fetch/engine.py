@@ -48,6 +48,7 @@ How a run works (design decisions):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -100,7 +101,7 @@ def _tracking_identity(row):
     if isinstance(mid, bool) or not isinstance(mid, (int, str)) or mid == "":
         key = _content_key(row)
         return key, key, attrs.get("timestamp")
-    key = f"{attrs.get('serialNumber') or '?'}:{mid}"
+    key = _bounded_key(f"{attrs.get('serialNumber') or '?'}:{mid}")
     return key, key, attrs.get("timestamp")
 
 
@@ -114,7 +115,12 @@ def _quarantine_identity(row):
     if isinstance(mid, bool) or not isinstance(mid, (int, str)) or mid == "":
         key = _content_key(row)
         return key, key, when
-    return str(mid), mid, when
+    return _bounded_key(str(mid)), mid, when
+
+
+def _bounded_key(key: str) -> str:
+    # a 300-character serial number would make a key the checkpoint refuses to load: hash it
+    return key if len(key) <= ckpt.MAX_KEY else "sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 TRACKING = Source(
@@ -142,42 +148,12 @@ PVO = Source(
 SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE, "pvo quarantine": PVO}
 
 
-class _Times:
-    """Display timestamps -> (UTC datetime, ISO text), parsed once per minute: a busy window
-    repeats each minute's text (`20 Nov 2026 12:29:59 (GMT +00:00)`) up to the seconds, and a
-    zone offset is whole minutes, so the seconds carry over unchanged (asyncos-api §1.3)."""
-
-    def __init__(self):
-        self._minutes: dict[str, tuple[datetime, str] | None] = {}
-        self._whole: dict[str, tuple[datetime | None, str | None]] = {}
-
-    def parse(self, text) -> tuple[datetime | None, str | None]:
-        # `DD Mon YYYY HH:MM:SS` then the end or ` (zone)`: cache on the text without `:SS`
-        if (isinstance(text, str) and len(text) >= 20 and text[2] == " " and text[6] == " " and text[11] == " "
-                and text[14] == ":" and text[17] == ":" and (len(text) == 20 or text[20] == " ")
-                and text[18:20].isdigit()):
-            minute_text = text[:17] + text[20:]
-            hit = self._minutes.get(minute_text, _MISS)
-            if hit is _MISS:
-                dt = parse_appliance_time(minute_text)
-                hit = None if dt is None else (dt, dt.strftime("%Y-%m-%dT%H:%M:"))
-                self._minutes[minute_text] = hit
-            seconds = int(text[18:20])
-            if hit is not None:
-                if seconds > 59:
-                    return None, None
-                return hit[0] + timedelta(seconds=seconds), f"{hit[1]}{seconds:02d}Z"
-        if not isinstance(text, str):
-            return None, None
-        # any other shape (the quarantine's `DD Mon YYYY HH:MM (zone)`): the full parser, cached whole
-        hit = self._whole.get(text, _MISS)
-        if hit is _MISS:
-            dt = parse_appliance_time(text)
-            hit = self._whole[text] = (dt, iso(dt))
-        return hit
-
-
-_MISS = object()
+@functools.lru_cache(maxsize=4096)
+def _display_time(text: str) -> tuple[datetime | None, str | None]:
+    """A display timestamp -> (UTC datetime, ISO text), (None, None) when it is not one (seconds
+    60-99 included). Cached: a message's rows and a busy second repeat the same text."""
+    when = parse_appliance_time(text)
+    return when, iso(when)
 
 
 class Event:
@@ -185,10 +161,10 @@ class Event:
 
     __slots__ = ("key", "item_id", "time", "iso", "row")
 
-    def __init__(self, row, source: Source, lo: datetime, hi: datetime, times: _Times):
+    def __init__(self, row, source: Source, lo: datetime, hi: datetime):
         self.row = row
         self.key, self.item_id, shown = source.identify(row)
-        real, self.iso = times.parse(shown)
+        real, self.iso = _display_time(shown) if isinstance(shown, str) else (None, None)
         if real is None or real < lo:
             self.time = lo
         elif real >= hi:
@@ -216,7 +192,6 @@ class _Run:
         self.requests = 0
         self.rows_read = 0
         self.duplicates = 0
-        self.times = _Times()
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
@@ -275,7 +250,7 @@ class _Run:
                 raise _ignores_offset(offset)
             previous = rows
             for row in rows:
-                ev = Event(row, self.source, lo, hi, self.times)
+                ev = Event(row, self.source, lo, hi)
                 if ev.key in keys:  # a row pushed down by new mail, read twice
                     self.duplicates += 1
                 elif self._is_new(ev):
@@ -306,7 +281,7 @@ class _Run:
             if offset and rows and rows == previous:
                 raise _ignores_offset(offset)
             previous = rows
-            events = [Event(row, self.source, lo, hi, self.times) for row in rows]
+            events = [Event(row, self.source, lo, hi) for row in rows]
             if offset > 0 and (not events or events[0].key not in read):
                 # The overlap row is gone: rows moved up (a release or delete), step back a page.
                 step_backs += 1
@@ -332,6 +307,15 @@ class _Run:
             offset += len(rows) - 1  # one row of overlap proves nothing moved up
 
 
+def _refuse_future(cp: ckpt.SourceCheckpoint, now: datetime | None) -> None:
+    """A watermark past the appliance's clock would stall the feed at count 0 for ever: refuse it."""
+    if now is not None and cp.watermark is not None and cp.watermark > floor_minute(now) + MINUTE:
+        raise CommandError(
+            f"The checkpoint's watermark {iso(cp.watermark)} lies in the appliance's future (its clock reads "
+            f"{iso(now)}): it was not written by a run against this appliance, so it is not trusted; move the "
+            "state aside (or pass no state) to start afresh.", None)
+
+
 def _ignores_offset(offset: int) -> UnexpectedResponse:
     return UnexpectedResponse(f"the page at offset {offset} repeats the page before it: the appliance (or a proxy in "
                               "between) ignores offset, so the window cannot be read; the checkpoint was not moved.")
@@ -354,6 +338,15 @@ def fetch_event(params: dict, ctx) -> Result:
     run = _Run(ctx, source, cp.seen, params["max_events"])
     if lo < hi:
         (run.ascending if source.ascending else run.descending)(lo, hi)
+    # The window ends by the appliance's clock (contract §3), read from the Date of the answers this
+    # run just had (or of one cheap read when it read nothing and its checkpoint lies ahead of the host).
+    now = ctx.api.appliance_time() if run.requests else None
+    if now is None and cp.watermark is not None and cp.watermark > hi:
+        now = ctx.api.probe_time()
+    _refuse_future(cp, now)
+    if now is not None and run.watermark is not None and run.watermark > floor_minute(now):
+        # the host's clock runs ahead: the appliance's current minute may still grow, leave it to the next run
+        run.watermark = floor_minute(now)
     emitted = {e.key: e.time for e in run.emitted}
     new_state = state.with_source(source.name, cp.advance(run.watermark, emitted, lookback))
     data, raw, items = _present(source, run.emitted)
@@ -369,7 +362,7 @@ def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Resu
     _, _, query = endpoint_window(start, end, "minute")
     run = _Run(ctx, source, {}, limit)
     rows = run.page(lo, hi, offset, limit) if lo < hi else []
-    events = [Event(row, source, lo, hi, run.times) for row in rows]
+    events = [Event(row, source, lo, hi) for row in rows]
     data, raw, items = _present(source, events)
     data.update({"next_offset": offset + limit if len(rows) == limit else None, "more": len(rows) == limit,
                  "requests": run.requests, "query": query, "checkpoint": state.dump()})
@@ -397,6 +390,7 @@ def _present(source: Source, events: list[Event]) -> tuple[dict, dict, list[Item
             continue
         if ev.iso is not None:
             fields[twin] = ev.iso
+        fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
         mapped.append(fields)
         items.append(Item(ev.item_id))
     data = {"source": source.name, "events": mapped, "count": len(mapped), "failed": len(events) - len(mapped)}

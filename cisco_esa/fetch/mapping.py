@@ -1,53 +1,23 @@
-"""The Fetch Event field-mapping engine: loads field_mappings/*.yaml, validates and compiles
-every JSONPath once, and maps raw events to the spec's fields (contract §5).
+"""The Fetch Event field-mapping engine: loads field_mappings/*.yaml, validates them, compiles
+every path once and maps raw events to the spec's fields (contract §5).
 
-API:
-
-- ``load_mappings(directory) -> MappingEngine``: load every ``*.yaml`` in ``directory``,
-  validate it against ``meta/field_mapping.schema.json`` and compile its paths. Any
-  problem raises ``MappingConfigError`` naming the file and the field.
-- ``MappingEngine.main_events(document) -> list``: the raw events under the main event
-  path (``$.data``).
-- ``MappingEngine.source_for(event) -> Mapping | None``: the event source whose search
-  string (``{jsonpath}=value``) selects the event.
-- ``MappingEngine.map_event(event) -> dict``: ``{field name: value}``; raises
-  ``UnmappableEventError`` when the event is not an object or no source selects it.
-- ``MappingEngine.map_events(events) -> (mapped, failures)``: maps each event; one that
-  cannot be mapped becomes ``(index, reason)`` in ``failures`` and the rest go on.
-- ``MappingEngine.mapping(name) -> Mapping``: a source by ``source`` or display name.
-- ``Mapping.map(event) -> dict`` maps with one source; ``Mapping.matches(event)`` tests
-  its search string; ``Mapping.fields`` are ``Field``s (``name``, ``path``, ``get(event)``,
-  ``reference(event)``); ``compile_path(path, name) -> Field`` compiles one path.
-  ``get`` and ``reference`` return ``ABSENT`` when the path matches nothing.
-
-Value semantics: a value is exactly what the path yields from the raw event, judged by
-jsonpath-ng's own ``find()`` (``Field.reference``). A path that can match at most one
-node (keys and single indices) yields that node's value; a path that can match several
-(``[*]``, slices, ``..``, unions) yields the list of match values. A path with no match
-leaves the field out of the event, so an empty ``[*]`` list means an absent field.
-
-Speed: paths made only of keys, single indices and ``[*]`` run through fast accessors
-built at load that reproduce jsonpath-ng's ``Fields``/``Index``/``Wildcard`` rules, and
-each source's fields are compiled into one generated function (``Mapping.
-generated_source``) that does the lookups of a plain-dict event inline. A value
-jsonpath-ng could treat in an unusual way (a non-JSON container) goes to the compiled
-jsonpath-ng expression; every other path always runs through jsonpath-ng. A probe at
-first use checks the fast rules against the installed jsonpath-ng and turns them off if
-they disagree.
+A value is exactly what jsonpath-ng's ``find()`` yields for the path: the node itself for a
+path of keys and indices, the list of matches for any other (``[*]``, slices, ``..``); a path
+that matches nothing leaves its field out. Plain paths (``.key``, ``[n]``, ``[*]``) run as
+small closures that follow jsonpath-ng's rules (tests/test_mapping.py proves them equal);
+any other path runs through jsonpath-ng itself, imported only when a mapping needs it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jsonschema
 import yaml
-from jsonpath_ng import jsonpath as _jp
-from jsonpath_ng import parse as _jp_parse
 
 __all__ = [
     "ABSENT",
@@ -97,258 +67,165 @@ class UnmappableEventError(ValueError):
 
 # --------------------------------------------------------------------------- paths
 
-# Step kinds of a simple path.
-_KEY, _INDEX, _ALL = "key", "index", "all"
-
-# `[*]` parses to Wildcard since jsonpath-ng 1.8 or so; before, to a Slice with other rules.
-_Wildcard = getattr(_jp, "Wildcard", None)
-
-
-def _absolute(path: str) -> str:
-    # The spec writes source paths relative to the event (".attributes.mid[0]").
-    return "$" + path if path[:1] in (".", "[") else path
+# A plain path: `$`, then `.name`, `[n]` and `[*]` steps. A name is what
+# jsonpath-ng's lexer reads as one identifier, less its reserved words (`$.where` is a
+# syntax error there, so it must not compile here either).
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_PLAIN = re.compile(rf"\$(?:\.{_NAME}|\[-?\d+\]|\[\*\])*")
+_STEP = re.compile(rf"\.({_NAME})|\[(-?\d+)\]|\[\*\]")
+_RESERVED = {"where", "wherenot"}
 
 
-def _steps_of(node: _jp.JSONPath) -> list[tuple[str, Any]] | None:
-    """The path as a list of simple steps, or None when it is not a simple path.
-
-    Read from jsonpath-ng's own parse tree, so quoting and escaping are its business."""
-    if isinstance(node, _jp.Root):
-        return []
-    if isinstance(node, _jp.Child):
-        left = _steps_of(node.left)
-        right = None if left is None else _steps_of_leaf(node.right)
-        return None if right is None else left + [right]
-    leaf = _steps_of_leaf(node)
-    # A path that does not begin at $ (e.g. "a.b") starts at the event as $ does.
-    return None if leaf is None else [leaf]
+def _key(value: Any, name: str) -> Any:
+    # jsonpath-ng's Fields asks any value for .get(name); a value without it has no fields.
+    try:
+        return value.get(name, ABSENT)
+    except (TypeError, AttributeError):
+        return ABSENT
 
 
-def _steps_of_leaf(node: _jp.JSONPath) -> tuple[str, Any] | None:
-    if type(node) is _jp.Fields:
-        # "*" as a name was a wildcard in older jsonpath-ng: leave it to jsonpath-ng.
-        if len(node.fields) == 1 and node.fields[0] != "*":
-            return (_KEY, node.fields[0])
-        return None
-    if type(node) is _jp.Index:
-        if len(node.indices) == 1 and type(node.indices[0]) is int:
-            return (_INDEX, node.indices[0])
-        return None
-    if _Wildcard is not None and type(node) is _Wildcard:
-        return (_ALL, None)
-    return None
-
-
-def _is_singular(node: _jp.JSONPath) -> bool:
-    """True when the path can match at most one node, so its value is that node's."""
-    if isinstance(node, (_jp.Root, _jp.This)):
-        return True
-    if type(node) is _jp.Child:
-        return _is_singular(node.left) and _is_singular(node.right)
-    if type(node) is _jp.Fields:
-        return len(node.fields) == 1 and not getattr(node, "_deprecated_wildcard_use", False)
-    if type(node) is _jp.Index:
-        return len(node.indices) == 1
-    return False
-
-
-def _reference_getter(expr: _jp.JSONPath, singular: bool) -> Callable[[Any], Any]:
-    """The value by jsonpath-ng itself: the reference the fast accessors must equal."""
-    find = expr.find
-    if singular:
-        def get(event: Any) -> Any:
-            matches = find(event)
-            return matches[0].value if matches else ABSENT
-    else:
-        def get(event: Any) -> Any:
-            matches = find(event)
-            return [m.value for m in matches] if matches else ABSENT
-    return get
-
-
-class _Fallback(Exception):
-    """Raised inside a fast accessor when a value needs jsonpath-ng's own handling."""
-
-
-def _key_chain(keys: tuple[str, ...]) -> Callable[[Any], Any]:
-    """Value at a chain of keys, ABSENT when any is missing.
-
-    jsonpath-ng's Fields calls ``value.get(key, NOT_SET)`` and treats TypeError and
-    AttributeError as no match; calling the same method the same way keeps that exact
-    for every type (lists, strings, numbers and None have no ``get``)."""
-    if len(keys) == 1:
-        (k1,) = keys
-
-        def chain(v: Any) -> Any:
-            try:
-                return v.get(k1, ABSENT)
-            except (TypeError, AttributeError):
-                return ABSENT
-
-    elif len(keys) == 2:
-        k1, k2 = keys
-
-        def chain(v: Any) -> Any:
-            try:
-                v = v.get(k1, ABSENT)
-                return ABSENT if v is ABSENT else v.get(k2, ABSENT)
-            except (TypeError, AttributeError):
-                return ABSENT
-
-    else:
-
-        def chain(v: Any) -> Any:
-            try:
-                for k in keys:
-                    v = v.get(k, ABSENT)
-                    if v is ABSENT:
-                        return ABSENT
-                return v
-            except (TypeError, AttributeError):
-                return ABSENT
-
-    return chain
-
-
-def _index_of(v: Any, i: int) -> Any:
-    # jsonpath-ng's Index, step for step: only a list or tuple, only an index in range
-    # (a string, or a dict keyed by ints, yields nothing).
-    if isinstance(v, (list, tuple)):
-        return v[i] if v and -len(v) <= i < len(v) else ABSENT
+def _index(value: Any, i: int) -> Any:
+    # jsonpath-ng's Index: lists and tuples only (never a string), in range only.
+    if isinstance(value, (list, tuple)) and -len(value) <= i < len(value):
+        return value[i]
     return ABSENT
 
 
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _all_of(v: Any) -> list:
-    # jsonpath-ng's Wildcard: every element of a list or tuple, every value of a dict,
-    # nothing from a scalar (a string included).
-    if type(v) is list:
-        return list(v)
-    if isinstance(v, (list, tuple)):
-        return [x for x in v]
-    if type(v) is dict:
-        return list(v.values())
-    if isinstance(v, dict):
-        return [x for _, x in v.items()]
-    if type(v) in _SCALARS:
+def _children(value: Any) -> list:
+    # jsonpath-ng's Wildcard: the elements of an array, the values of an object, the
+    # fields of anything else with keys(), nothing from a scalar.
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, dict):
+        return [v for _, v in value.items()]
+    try:
+        keys = tuple(value.keys())
+    except AttributeError:
         return []
-    raise _Fallback  # another object: jsonpath-ng asks it for keys(); let it
+    return [v for v in (_key(value, k) for k in keys) if v is not ABSENT]
 
 
-Steps = tuple[tuple[str, Any], ...]
-# A compiled accessor: (value to start from, whole event) -> value or ABSENT. The event
-# is there for the fallback, which reruns the whole path with jsonpath-ng.
-Tail = Callable[[Any, Any], Any]
+# A step is (name, None) for `.name`, (None, n) for `[n]` and (None, None) for `[*]`.
+Step = tuple[str | None, int | None]
 
 
-def _step_runner(steps: Steps, singular: bool) -> Callable[[Any], Any]:
-    """A general executor of simple steps, for paths no specialised shape fits.
-
-    Keeps every match in order, as jsonpath-ng's Child does (left matches, then each
-    one's right matches)."""
-
-    def run(start: Any) -> Any:
-        current = [start]
-        for kind, arg in steps:
-            found = []
-            for v in current:
-                if kind is _KEY:
-                    try:
-                        r = v.get(arg, ABSENT)
-                    except (TypeError, AttributeError):
-                        continue
-                    if r is not ABSENT:
-                        found.append(r)
-                elif kind is _INDEX:
-                    r = _index_of(v, arg)
-                    if r is not ABSENT:
-                        found.append(r)
-                else:
-                    found.extend(_all_of(v))
-            if not found:
-                return ABSENT
-            current = found
-        return current[0] if singular else current
-
-    return run
+def _plain_steps(path: str) -> list[Step] | None:
+    """The steps of a plain path, or None when jsonpath-ng must read it."""
+    if not _PLAIN.fullmatch(path):
+        return None
+    steps = [(m[1], None if m[2] is None else int(m[2])) for m in _STEP.finditer(path)]
+    return None if any(name in _RESERVED for name, _ in steps) else steps
 
 
-def _tail(steps: Steps, singular: bool, slow: Callable[[Any], Any]) -> Tail:
-    """A fast accessor for simple steps, specialised for the common shapes: a key chain,
-    a key chain then one index, a key chain then [*]. A value the fast code cannot judge
-    with certainty sends the whole event to ``slow`` (jsonpath-ng)."""
-    n_keys = 0
-    while n_keys < len(steps) and steps[n_keys][0] is _KEY:
-        n_keys += 1
-    keys = tuple(arg for _, arg in steps[:n_keys])
-    rest = steps[n_keys:]
-    chain = _key_chain(keys) if keys else (lambda v: v)
+def _identity(value: Any) -> Any:
+    return value
 
-    if not rest and keys:
 
-        def get_keys(start: Any, event: Any) -> Any:
-            return chain(start)
+def _walk(steps: list[Step]) -> Callable[[Any], Any]:
+    """Keys and indices: at most one match, returned as the value itself."""
+    if len(steps) == 1:  # the usual step after a group's shared key: _key or _index inline
+        name, i = steps[0]
+        if name is not None:
 
-        return get_keys
-
-    if len(rest) == 1 and rest[0][0] is _INDEX:
-        i = rest[0][1]
-
-        def get_index(start: Any, event: Any) -> Any:
-            v = chain(start)
-            if type(v) is list:
-                # For a real list, v[i] succeeds exactly when -len <= i < len.
+            def get_key(value: Any) -> Any:
                 try:
-                    return v[i]
-                except IndexError:
+                    return value.get(name, ABSENT)
+                except (TypeError, AttributeError):
                     return ABSENT
-            return _index_of(v, i)
+
+            return get_key
+
+        def get_index(value: Any) -> Any:
+            if isinstance(value, (list, tuple)) and -len(value) <= i < len(value):
+                return value[i]
+            return ABSENT
 
         return get_index
 
-    if len(rest) == 1 and rest[0][0] is _ALL:
+    def get(value: Any) -> Any:
+        for name, i in steps:
+            value = _key(value, name) if name is not None else _index(value, i)
+            if value is ABSENT:
+                break
+        return value
 
-        def get_all(start: Any, event: Any) -> Any:
-            v = chain(start)
-            if type(v) is list:
-                return list(v) if v else ABSENT
-            if v is ABSENT:
+    return get
+
+
+def _plain_getter(steps: list[Step]) -> Callable[[Any], Any]:
+    """A closure giving what jsonpath-ng's find() gives for the plain path ``steps``."""
+    wild = [n for n, (name, i) in enumerate(steps) if name is None and i is None]
+    if not wild:
+        return _walk(steps) if steps else _identity
+    if wild == [len(steps) - 1]:  # `.a.b[*]`, the spec's shape
+        if len(steps) == 1:  # what is left of it after a group's shared key
+
+            def get_every(value: Any) -> Any:
+                if type(value) is list:  # the usual value: no call to _children
+                    return value[:] or ABSENT
+                return _children(value) or ABSENT
+
+            return get_every
+        head = _walk(steps[:-1])
+        return lambda value: _children(head(value)) or ABSENT
+
+    def get_all(value: Any) -> Any:
+        # Every match in order, as jsonpath-ng's Child takes each left match in turn.
+        found = [value]
+        for name, i in steps:
+            if name is not None:
+                found = [v for v in (_key(x, name) for x in found) if v is not ABSENT]
+            elif i is not None:
+                found = [v for v in (_index(x, i) for x in found) if v is not ABSENT]
+            else:
+                found = [v for x in found for v in _children(x)]
+            if not found:
                 return ABSENT
-            try:
-                return _all_of(v) or ABSENT
-            except _Fallback:
-                return slow(event)
+        return found
 
-        return get_all
+    return get_all
 
-    run = _step_runner(steps, singular)
 
-    def get_general(start: Any, event: Any) -> Any:
-        try:
-            return run(start)
-        except _Fallback:
-            return slow(event)
+def _jsonpath_ng_getter(path: str) -> tuple[Callable[[Any], Any], bool]:
+    """The getter and singularity of a path only jsonpath-ng can read."""
+    from jsonpath_ng import jsonpath, parse  # here, not at the top: start-up stays fast
 
-    return get_general
+    expression = parse(path)
+
+    def singular(node: Any) -> bool:
+        # Can the path match at most one node? Then its value is not a list.
+        if isinstance(node, (jsonpath.Root, jsonpath.This)):
+            return True
+        if type(node) is jsonpath.Child:
+            return singular(node.left) and singular(node.right)
+        if type(node) is jsonpath.Fields:  # a parsed `*` is a Wildcard, never a Fields
+            return len(node.fields) == 1
+        return type(node) is jsonpath.Index and len(node.indices) == 1
+
+    find = expression.find
+    if singular(expression):
+        def get(value: Any) -> Any:
+            matches = find(value)
+            return matches[0].value if matches else ABSENT
+        return get, True
+
+    def get_list(value: Any) -> Any:
+        return [m.value for m in find(value)] or ABSENT
+
+    return get_list, False
 
 
 @dataclass(frozen=True)
 class Field:
-    """One mapped field: its name, its path as written, and its compiled forms."""
+    """One mapped field: its name, its path as written, and ``get(event)``, its value or
+    ABSENT. ``singular``: the value is a node, not a list of them. ``fast``: closures run
+    the path, not jsonpath-ng."""
 
     name: str
     path: str
-    expression: _jp.JSONPath = dc_field(repr=False, compare=False)
-    # True when the path can match at most one node (its value is not a list).
-    singular: bool = True
-    # The simple steps the fast accessor runs; None when jsonpath-ng runs the path.
-    steps: Steps | None = dc_field(default=None, repr=False, compare=False)
-    # The field's value from an event (ABSENT when the path matches nothing).
-    get: Callable[[Any], Any] = dc_field(repr=False, compare=False, default=None)  # type: ignore[assignment]
-    # The same by jsonpath-ng alone: the reference semantics, for tests and fallbacks.
-    reference: Callable[[Any], Any] = dc_field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    get: Callable[[Any], Any]
+    singular: bool
+    steps: tuple[Step, ...] | None = None  # a plain path's steps; None when jsonpath-ng reads it
 
     @property
     def fast(self) -> bool:
@@ -359,178 +236,14 @@ def compile_path(path: str, name: str = "") -> Field:
     """Compile one source path (relative ``.x`` or absolute ``$.x``) into a Field.
 
     Raises whatever jsonpath-ng raises on a path it cannot parse."""
-    return _compile(path, name, _fast_semantics_hold())
-
-
-def _compile(path: str, name: str, fast: bool) -> Field:
-    expression = _jp_parse(_absolute(path))
-    singular = _is_singular(expression)
-    reference = _reference_getter(expression, singular)
-    steps = _steps_of(expression) if fast else None
-    if steps:
-        tail = _tail(tuple(steps), singular, reference)
-
-        def get(event: Any) -> Any:
-            return tail(event, event)
-
-        return Field(name, path, expression, singular, tuple(steps), get, reference)
-    # Not a simple path ("$" alone included): jsonpath-ng decides.
-    return Field(name, path, expression, singular, None, reference, reference)
-
-
-# Shapes on which jsonpath-ng's releases have differed (Index on a string, [*] on a dict
-# or a scalar, negative indices): the fast accessors copy the installed version's rules,
-# and this probe proves it once per process, so an upgrade that changes them turns the
-# fast paths off instead of changing results.
-_PROBE_PATHS = ("$.a", "$.a.b", "$.a[0]", "$.a[-1]", "$.a[2]", "$.a[*]", "$.a[*].b", "$[0]", "$[*]")
-_PROBE_DOCS = (
-    None, True, 0, 1.5, "ab", [], [1, "x"], (2, 3), {}, {"a": 1}, {"a": None}, {"a": "xyz"},
-    {"a": []}, {"a": [5, 6, 7]}, {"a": (7,)}, {"a": {"b": 2}}, {"a": {"0": 1, 1: 2}},
-    {"a": [{"b": 1}, {"c": 2}, 3, {"b": [4]}]}, {"a": {"x": {"b": 1}, "y": [{"b": 2}]}},
-)
-
-
-def _fast_semantics_hold() -> bool:
-    global _FAST_OK
-    if _FAST_OK is None:
-        fields = tuple(_compile(p, p, True) for p in _PROBE_PATHS)
-        mapper, _ = _generate(fields)
-        _FAST_OK = all(
-            repr(f.get(doc)) == repr(f.reference(doc)) for f in fields for doc in _PROBE_DOCS
-        ) and all(repr(mapper(doc)) == repr(_reference_map(fields, doc)) for doc in _PROBE_DOCS)
-    return _FAST_OK
-
-
-_FAST_OK: bool | None = None
-
-
-def _reference_map(fields: tuple[Field, ...], event: Any) -> dict[str, Any]:
-    """A mapping's result by jsonpath-ng alone."""
-    out = {}
-    for f in fields:
-        value = f.reference(event)
-        if value is not ABSENT:
-            out[f.name] = value
-    return out
-
-
-# Member operations of a plan.
-_OP_KEY, _OP_KEY_INDEX, _OP_KEY_ALL, _OP_TAIL, _OP_SAME = range(5)
-
-
-def _plan(fields: tuple[Field, ...]) -> list[tuple[str | None, list[tuple]]]:
-    """The mapping as groups of fields for code generation: runs of consecutive fields
-    that start with the same key share one lookup of it (every tracking field starts
-    with ``attributes``).
-
-    Each group is (first key or None, members); each member is (name, op, key, arg,
-    tail): ``tail(start, event)`` always gives the value from the group's start value;
-    ``op``, ``key`` and ``arg`` say how to do the same inline when the start is a plain
-    dict. ``_OP_SAME`` marks a field whose path equals the previous field's (Document ID
-    and Message ID): its value is the one just computed."""
-    groups: list[tuple[str | None, list[tuple]]] = []
-    previous: Field | None = None
-    for f in fields:
-        if f.steps is None:
-            group, rest = None, None
-        elif len(f.steps) >= 2 and f.steps[0][0] is _KEY:
-            group, rest = f.steps[0][1], f.steps[1:]
-        else:
-            group, rest = None, f.steps
-        same_group = bool(groups) and groups[-1][0] == group
-        if same_group and previous is not None and previous.expression == f.expression:
-            member = (f.name, _OP_SAME, None, None, groups[-1][1][-1][4])
-        elif rest is None:
-            ref = f.reference
-            member = (f.name, _OP_TAIL, None, None, lambda start, event, ref=ref: ref(event))
-        else:
-            tail = _tail(rest, f.singular, f.reference)
-            kinds = tuple(k for k, _ in rest)
-            if kinds == (_KEY,):
-                member = (f.name, _OP_KEY, rest[0][1], None, tail)
-            elif kinds == (_KEY, _INDEX):
-                member = (f.name, _OP_KEY_INDEX, rest[0][1], rest[1][1], tail)
-            elif kinds == (_KEY, _ALL):
-                member = (f.name, _OP_KEY_ALL, rest[0][1], None, tail)
-            else:
-                member = (f.name, _OP_TAIL, None, None, tail)
-        if same_group:
-            groups[-1][1].append(member)
-        else:
-            groups.append((group, [member]))
-        previous = f
-    return groups
-
-
-def _generate(fields: tuple[Field, ...]) -> tuple[Callable[[Any], dict], str]:
-    """Compile a mapping into one Python function, as a hand-written mapper would be, and
-    return it with its source.
-
-    Why generated code: a loop that dispatches on each field's shape costs about as much
-    as the lookups themselves; straight-line code does only the lookups. Only string
-    keys, int indices and field names go into the source, each as its repr(), so the
-    source is a pure function of the validated mapping. The inline code covers a start
-    value that is a plain dict (every real event); any other start value goes through
-    the same per-field accessors as Field.get, which fall back to jsonpath-ng."""
-    namespace: dict[str, Any] = {"ABSENT": ABSENT}
-    lines = ["def map_event(event):", "    out = {}"]
-
-    def emit(indent: int, text: str) -> None:
-        lines.append("    " * indent + text)
-
-    def store(indent: int, names: list[str]) -> None:
-        emit(indent, "if value is not ABSENT:")
-        for name in names:
-            emit(indent + 1, f"out[{name!r}] = value")
-
-    for g, (group, members) in enumerate(_plan(fields)):
-        # A field with the previous field's path takes the value just computed.
-        ops: list[tuple[list[str], int, Any, Any, str]] = []
-        for m, (name, op, key, arg, tail) in enumerate(members):
-            if op == _OP_SAME:
-                ops[-1][0].append(name)
-                continue
-            tname = f"t{g}_{m}"
-            namespace[tname] = tail
-            ops.append(([name], op, key, arg, tname))
-        if group is None:
-            emit(1, "start = event")
-            base = 1
-        else:
-            emit(1, "try:")
-            emit(2, f"start = event.get({group!r}, ABSENT)")
-            emit(1, "except (TypeError, AttributeError):  # jsonpath-ng's Fields: no match")
-            emit(2, "start = ABSENT")
-            emit(1, "if start is not ABSENT:")
-            base = 2
-        emit(base, "if type(start) is dict:")
-        emit(base + 1, "get = start.get")
-        i = base + 1
-        for names, op, key, arg, tname in ops:
-            if op == _OP_KEY:
-                emit(i, f"value = get({key!r}, ABSENT)")
-            elif op in (_OP_KEY_INDEX, _OP_KEY_ALL):
-                emit(i, f"value = get({key!r}, ABSENT)")
-                emit(i, "if type(value) is list:")
-                if op == _OP_KEY_ALL:
-                    emit(i + 1, "value = value[:] if value else ABSENT")
-                else:
-                    # In range exactly when jsonpath-ng's -len <= index < len holds.
-                    bound = f"len(value) > {arg}" if arg >= 0 else f"len(value) >= {-arg}"
-                    emit(i + 1, f"value = value[{arg}] if {bound} else ABSENT")
-                emit(i, "elif value is not ABSENT:")
-                emit(i + 1, f"value = {tname}(start, event)")
-            else:
-                emit(i, f"value = {tname}(start, event)")
-            store(i, names)
-        emit(base, "else:")
-        for names, _op, _key, _arg, tname in ops:
-            emit(base + 1, f"value = {tname}(start, event)")
-            store(base + 1, names)
-    emit(1, "return out")
-    source = "\n".join(lines) + "\n"
-    exec(compile(source, "<cisco_esa.fetch.mapping generated>", "exec"), namespace)
-    return namespace["map_event"], source
+    # The spec writes source paths relative to the event (".attributes.mid[0]").
+    absolute = "$" + path if path[:1] in (".", "[") else path
+    steps = _plain_steps(absolute)
+    if steps is None:
+        get, singular = _jsonpath_ng_getter(absolute)
+        return Field(name, path, get, singular)
+    singular = all(n is not None or i is not None for n, i in steps)
+    return Field(name, path, _plain_getter(steps), singular, tuple(steps))
 
 
 # --------------------------------------------------------------------------- mappings
@@ -554,19 +267,31 @@ class Mapping:
     file: Path
     main_event_path: str
     search_string: str
-    search_path: Field = dc_field(repr=False)
+    search_path: Field
     search_value: str = ""
     fields: tuple[Field, ...] = ()
 
     def __post_init__(self) -> None:
-        mapper, source = _generate(self.fields)
-        object.__setattr__(self, "_mapper", mapper)
-        object.__setattr__(self, "generated_source", source)
+        # Consecutive fields that begin with the same key share one lookup of it (every
+        # tracking field begins with `attributes`): groups of (head, members). A member is
+        # (name, key, tail): from the head's value, the key when the next step is one (read
+        # by map() with the dict's own get: one C call per field), then the tail closure.
+        groups: list[tuple[Step | None, Callable[[Any], Any], list]] = []
+        for f in self.fields:
+            steps = list(f.steps or ())
+            if not steps or steps[0][0] is None:  # no shared key: the whole path is the tail
+                groups.append((None, _identity, [(f.name, None, f.get)]))
+                continue
+            if not groups or groups[-1][0] != steps[0]:
+                groups.append((steps[0], _walk(steps[:1]), []))
+            rest = steps[1:]
+            key = rest.pop(0)[0] if rest and rest[0][0] is not None else None
+            groups[-1][2].append((f.name, key, _plain_getter(rest) if rest else None))
+        object.__setattr__(self, "_groups", tuple((head, tuple(members)) for _, head, members in groups))
 
     def matches(self, event: Any) -> bool:
         """True when the search string selects ``event``."""
-        path = self.search_path
-        value = path.get(event) if _jp.auto_id_field is None else path.reference(event)
+        value = self.search_path.get(event)
         if type(value) is str:  # the usual case: sourceType is a string
             return value == self.search_value
         if value is ABSENT:
@@ -576,11 +301,19 @@ class Mapping:
 
     def map(self, event: Any) -> dict[str, Any]:
         """``{field name: value}`` for the fields whose path matches in ``event``."""
-        if _jp.auto_id_field is not None:
-            # A set auto-id field changes what jsonpath-ng's Fields return; the fast
-            # accessors do not model it, so jsonpath-ng maps the event alone.
-            return _reference_map(self.fields, event)
-        return self._mapper(event)  # type: ignore[attr-defined]
+        out = {}
+        for head, members in self._groups:  # type: ignore[attr-defined]
+            start = head(event)
+            if start is ABSENT:  # every member is absent too
+                continue
+            get = start.get if type(start) is dict else (lambda name, _, start=start: _key(start, name))
+            for name, key, tail in members:
+                value = start if key is None else get(key, ABSENT)
+                if tail is not None and value is not ABSENT:
+                    value = tail(value)
+                if value is not ABSENT:
+                    out[name] = value
+        return out
 
 
 @dataclass(frozen=True)
@@ -589,25 +322,18 @@ class MappingEngine:
 
     mappings: tuple[Mapping, ...]
     main_event_path: str
-    main_path: Field = dc_field(repr=False)
+    main_path: Field
 
     def __post_init__(self) -> None:
-        # When every search string reads the same one-key path (the spec's
-        # {$.sourceType}=...), one get of that key picks the source from a table.
+        # The spec's search strings all read one path ({$.sourceType}=...): then one lookup
+        # and a table pick the source, the first file winning a value as in the scan.
+        table = None
         first = self.mappings[0].search_path
-        dispatch, key = None, None
-        if (
-            all(m.search_path.path == first.path for m in self.mappings)
-            and first.steps is not None
-            and len(first.steps) == 1
-            and first.steps[0][0] is _KEY
-        ):
-            key = first.steps[0][1]
-            dispatch = {}
+        if first.singular and all(m.search_path.path == first.path for m in self.mappings):
+            table = {}
             for m in self.mappings:
-                dispatch.setdefault(m.search_value, m)  # the first file wins, as in the scan
-        object.__setattr__(self, "_dispatch", dispatch)
-        object.__setattr__(self, "_dispatch_key", key)
+                table.setdefault(m.search_value, m)
+        object.__setattr__(self, "_table", table)
 
     def mapping(self, name: str) -> Mapping:
         """The source named ``name``: its ``source`` id or display name, any case."""
@@ -630,12 +356,9 @@ class MappingEngine:
         """The first source (by file name) whose search string selects ``event``."""
         if not isinstance(event, dict):
             return None
-        if self._dispatch_key is not None and _jp.auto_id_field is None:  # type: ignore[attr-defined]
-            # event is a dict, so get() is exactly jsonpath-ng's own lookup of the key.
-            value = event.get(self._dispatch_key, ABSENT)  # type: ignore[attr-defined]
-            if type(value) is not str:
-                value = _scalar_text(value)
-            return self._dispatch.get(value)  # type: ignore[attr-defined]
+        if self._table is not None:  # type: ignore[attr-defined]
+            value = self.mappings[0].search_path.get(event)
+            return self._table.get(value if type(value) is str else _scalar_text(value))  # type: ignore[attr-defined]
         for m in self.mappings:
             if m.matches(event):
                 return m
@@ -644,18 +367,16 @@ class MappingEngine:
     def map_event(self, event: Any) -> dict[str, Any]:
         """The mapped fields of one raw event; UnmappableEventError if no source fits."""
         mapping = self.source_for(event)
-        if mapping is None:
-            if not isinstance(event, dict):
-                kind = "null" if event is None else f"a {type(event).__name__}"  # never "a NoneType"
-                raise UnmappableEventError(f"event is {kind}, not an object")
-            raise UnmappableEventError(
-                "no event source selects this event ("
-                + ", ".join(m.search_string for m in self.mappings)
-                + ")"
-            )
-        if _jp.auto_id_field is None:
-            return mapping._mapper(event)  # type: ignore[attr-defined]
-        return mapping.map(event)
+        if mapping is not None:
+            return mapping.map(event)
+        if not isinstance(event, dict):
+            kind = "null" if event is None else f"a {type(event).__name__}"  # never "a NoneType"
+            raise UnmappableEventError(f"event is {kind}, not an object")
+        raise UnmappableEventError(
+            "no event source selects this event ("
+            + ", ".join(m.search_string for m in self.mappings)
+            + ")"
+        )
 
     def map_events(self, events: Iterable[Any]) -> tuple[list[dict], list[tuple[int, str]]]:
         """Map every event; an event that fails is reported as (index, reason)."""
@@ -673,29 +394,37 @@ class MappingEngine:
 # --------------------------------------------------------------------------- loading
 
 
-def _schema_validator() -> jsonschema.protocols.Validator:
+def _schema_validator() -> Any:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
 
 
-def _field_label(doc: Any, error_path: list) -> str | None:
-    """The field an error is about: its name when the document gives one."""
-    if len(error_path) >= 2 and error_path[0] == "fields" and isinstance(error_path[1], int):
-        try:
-            name = doc["fields"][error_path[1]].get("name")
-        except (AttributeError, IndexError, KeyError, TypeError):
-            name = None
-        return name if isinstance(name, str) else f"fields[{error_path[1]}]"
-    return str(error_path[0]) if error_path else None
+def _schema_problems(doc: Any, validator: Any) -> list[tuple[str | None, str]]:
+    """Every schema error as (field, line), in document order; a field by its name when
+    the document gives one."""
+    problems = []
+    errors = sorted(validator.iter_errors(doc), key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path])
+    for error in errors:
+        where = list(error.absolute_path)
+        label = str(where[0]) if where else None
+        if len(where) >= 2 and where[0] == "fields" and isinstance(where[1], int):
+            name = doc["fields"][where[1]]
+            name = name.get("name") if isinstance(name, dict) else None
+            label = name if isinstance(name, str) else f"fields[{where[1]}]"
+        text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where).lstrip(".")
+        problems.append((label, f"  {text or '(document)'}" + (f" (field {label!r})" if label else "")
+                         + f": {error.message}"))
+    return problems
 
 
-def _where(error_path: list) -> str:
-    out = ""
-    for p in error_path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(document)"
+def _compiled(path: str, name: str, label: str, problems: list[tuple[str, str]]) -> Field | None:
+    try:
+        return compile_path(path, name)
+    except Exception as exc:  # jsonpath-ng raises assorted types on bad input
+        problems.append((name, f"{label}: bad path {path!r}: {exc}"))
+        return None
 
 
 def _load_one(path: Path, validator: Any) -> Mapping:
@@ -705,64 +434,35 @@ def _load_one(path: Path, validator: Any) -> Mapping:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MappingConfigError(f"{file}: cannot read the mapping: {exc}", file) from exc
 
-    # All schema errors in one message, in document order, each naming its field.
-    errors = sorted(
-        validator.iter_errors(doc),
-        key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path],
-    )
-    if errors:
-        labels = [_field_label(doc, list(e.absolute_path)) for e in errors]
-        lines = [
-            f"  {_where(list(e.absolute_path))}" + (f" (field {label!r})" if label else "") + f": {e.message}"
-            for e, label in zip(errors, labels)
-        ]
+    schema_problems = _schema_problems(doc, validator)
+    if schema_problems:
         raise MappingConfigError(
-            f"{file}: invalid field mapping:\n" + "\n".join(lines), file, labels[0]
+            f"{file}: invalid field mapping:\n" + "\n".join(line for _, line in schema_problems),
+            file,
+            schema_problems[0][0],
         )
 
     problems: list[tuple[str, str]] = []  # (field, message)
     fields: list[Field] = []
     seen: set[str] = set()
     for item in doc["fields"]:
-        name, source_path = item["name"], item["path"]
+        name = item["name"]
         if name in seen:
             problems.append((name, f"field {name!r} is defined twice"))
             continue
         seen.add(name)
-        try:
-            fields.append(compile_path(source_path, name))
-        except Exception as exc:  # jsonpath-ng raises assorted types on bad input
-            problems.append((name, f"field {name!r}: bad path {source_path!r}: {exc}"))
-
-    match = _SEARCH_RE.match(doc["search_string"])
-    search = None
-    if match is None:  # the schema's pattern makes this unreachable; kept for safety
-        problems.append(("search_string", f"search_string {doc['search_string']!r} is not {{jsonpath}}=value"))
-    else:
-        try:
-            search = compile_path(match["path"], "search_string")
-        except Exception as exc:
-            problems.append(("search_string", f"search_string: bad path {match['path']!r}: {exc}"))
-    try:
-        compile_path(doc["main_event_path"], "main_event_path")  # validated here, applied by main_events
-    except Exception as exc:
-        problems.append(("main_event_path", f"main_event_path: bad path {doc['main_event_path']!r}: {exc}"))
-
+        if (compiled := _compiled(item["path"], name, f"field {name!r}", problems)) is not None:
+            fields.append(compiled)
+    # The schema's pattern guarantees the {jsonpath}=value shape.
+    search = _SEARCH_RE.match(doc["search_string"])
+    search_path = _compiled(search["path"], "search_string", "search_string", problems)
+    # Checked here, applied once for all files by load_mappings.
+    _compiled(doc["main_event_path"], "main_event_path", "main_event_path", problems)
     if problems:
-        raise MappingConfigError(
-            f"{file}: " + "; ".join(msg for _, msg in problems), file, problems[0][0]
-        )
+        raise MappingConfigError(f"{file}: " + "; ".join(msg for _, msg in problems), file, problems[0][0])
 
-    mapping = Mapping(
-        source=doc["source"],
-        display_name=doc["display_name"],
-        file=path,
-        main_event_path=doc["main_event_path"],
-        search_string=doc["search_string"],
-        search_path=search,  # type: ignore[arg-type]
-        search_value=match["value"],  # type: ignore[index]
-        fields=tuple(fields),
-    )
+    mapping = Mapping(doc["source"], doc["display_name"], path, doc["main_event_path"],
+                      doc["search_string"], search_path, search["value"], tuple(fields))
     # fetch_event tags each raw event with sourceType = source (contract §3): this file
     # must select such an event, or its fields would never apply.
     if not mapping.matches({"sourceType": mapping.source}):
@@ -806,5 +506,4 @@ def load_mappings(directory: str | Path) -> MappingEngine:
                 str(m.file),
                 "main_event_path",
             )
-    main = compile_path(main_event_path, "main_event_path")
-    return MappingEngine(mappings, main_event_path, main)
+    return MappingEngine(mappings, main_event_path, compile_path(main_event_path, "main_event_path"))

@@ -5,7 +5,7 @@ and the captures."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -219,7 +219,7 @@ def test_fetch_event_quarantine_page_request_shape(requests_mock):
     assert data["events"][0] == {"Document ID": 5, "Message ID": 5, "Date": "20 Nov 2026 12:10 (GMT +00:00)",
                                  "Envelope Recipient": ["a@corp.example"], "To Address": ["A <a@corp.example>"],
                                  "From Address": ["S <s@spam.example>"], "Subject": "q5",
-                                 "date_iso": "2026-11-20T12:10:00Z"}
+                                 "date_iso": "2026-11-20T12:10:00Z", "_item_id": 5}
     assert envelope["items"] == [{"id": 5, "status": "Successful", "error": None},
                                  {"id": 6, "status": "Successful", "error": None}]
 
@@ -288,6 +288,21 @@ def test_fetch_event_unmappable_event_fails_its_item_only(requests_mock):
     assert envelope["data"]["checkpoint"]["sources"]["spamQuarantine"]["watermark"] == "2026-11-20T12:30:00Z"
 
 
+def test_fetch_event_display_time_with_seconds_60_to_99_reads_as_no_time(requests_mock):
+    # AsyncOS has no leap seconds to show; such a text is not a time, and never a crash.
+    odd = ["20 Nov 2026 12:10:60 (GMT +00:00)", "20 Nov 2026 12:11:75 (GMT +00:00)", "20 Nov 2026 12:12:99"]
+    rows = [row(3, odd[0]), row(2, odd[1]), row(1, odd[2]), row(0, "20 Nov 2026 11:50:59 (GMT +00:00)")]
+    requests_mock.get(TRACKING_URL, json={"meta": {}, "data": rows})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR})
+    assert envelope["status"] == "Successful" and envelope["data"]["count"] == 4
+    events = {e["Document ID"]: e for e in envelope["data"]["events"]}
+    assert events[0]["timestamp_iso"] == "2026-11-20T11:50:59Z"
+    for mid, text in zip((3, 2, 1), odd):
+        assert events[mid]["TimeStamp"] == text and "timestamp_iso" not in events[mid]
+    # an unreadable time sorts first in its slice: the three come before the readable one
+    assert [e["Document ID"] for e in envelope["data"]["events"]] == [1, 2, 3, 0]
+
+
 @pytest.mark.parametrize("status,message", [
     (401, "Invalid username or passphrase."),
     (404, "Missing attribute - startDate or endDate."),
@@ -345,7 +360,7 @@ def test_fetch_event_quarantine_limit_250_is_accepted(requests_mock):
     ({"version": 1, "sources": {"syslog": {}}}, "unknown source 'syslog'"),
     ({"version": 1, "sources": {"messageTracking": {"watermark": "yesterday"}}}, "watermark"),
     ({"version": 1, "sources": {"messageTracking": {"seen": {"a:1": "2026-11-20T12:00:00Z"} | {
-        f"k{i}": "2026-11-20T12:00:00Z" for i in range(200_001)}}}}, "more than"),
+        f"k{i}": "2026-11-20T12:00:00Z" for i in range(1_000_001)}}}}, "more than"),
 ])
 def test_fetch_event_malformed_state_is_400_without_request(requests_mock, state, problem):
     envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state=state)
@@ -379,6 +394,25 @@ def test_fetch_event_captures_map_every_row(requests_mock, name, url, source):
             assert event["date_iso"].startswith("2022-") and event["date_iso"].endswith(":00Z")
     ids = [i["id"] for i in envelope["items"]]
     assert len(ids) == len(set(ids))
+
+
+def test_fetch_event_long_serial_key_hashed_so_the_checkpoint_loads_again(requests_mock):
+    from cisco_esa.fetch import checkpoint as ckpt
+
+    serial = "S" * 300
+    requests_mock.get(TRACKING_URL, json={"meta": {}, "data": [row(7, serial=serial)]})
+    envelope = mocked().run(CMD, {**TRACKING, **HOUR}, state={})
+    assert envelope["status"] == "Successful" and envelope["items"][0]["id"].startswith("sha1:")
+    seen = envelope["data"]["checkpoint"]["sources"]["messageTracking"]["seen"]
+    assert all(len(k) <= ckpt.MAX_KEY for k in seen)
+    assert ckpt.load(envelope["data"]["checkpoint"]).source("messageTracking").seen == {
+        k: datetime.fromisoformat(v[:-1] + "+00:00") for k, v in seen.items()}
+
+
+def test_fetch_event_every_event_carries_its_item_id(integration, sim):
+    envelope = integration.run(CMD, {**TRACKING, "start_time": "-2h", "end_time": "now"})
+    assert envelope["status"] == "Successful" and envelope["items"]
+    assert [e["_item_id"] for e in envelope["data"]["events"]] == [i["id"] for i in envelope["items"]]
 
 
 # -- PVO quarantine (the third source: asyncos-api-extension §14.2) ------------------------

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from cisco_esa.integration import Integration
-from cisco_esa.simulator.reports import INCOMING_COUNTERS
+from esa_simulator.reports import INCOMING_COUNTERS
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
 from tests.scenarios.common import capture

@@ -15,7 +15,7 @@ from tests.conftest import FROZEN_NOW
 
 @pytest.fixture(scope="module")
 def tls_sim():
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
 
     with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tls=True, tracking_count=300, quarantine_count=20) as sim:
         yield sim

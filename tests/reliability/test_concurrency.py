@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import pytest
 
 from cisco_esa.integration import Integration
-from cisco_esa.simulator import Simulator
+from esa_simulator import Simulator
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import DAY, LAST_HOUR, api_path, logins
 

@@ -12,7 +12,7 @@ import pytest
 
 from cisco_esa.integration import Integration
 from cisco_esa.core.registry import manifest
-from cisco_esa.simulator import Simulator
+from esa_simulator import Simulator
 from tests.conftest import FROZEN_NOW
 from tests.reliability.matrix import (
     STALL_TIMEOUT,

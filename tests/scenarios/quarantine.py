@@ -11,6 +11,8 @@ import json
 import pytest
 import requests
 
+from cisco_esa.core.outcome import NotSent
+
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
@@ -169,8 +171,11 @@ class QuarantineWriteScenarios:
         envelope = mocked("esa").run(self.command, {"quarantine_message_ids": [1, 2, 3]})
         assert requests_mock.call_count == 1
         assert envelope["status"] == "Failed" and envelope["error"]["status_code"] is None
-        assert envelope["error"]["message"].startswith("Timed out connecting to esa.test:6443")
-        assert all(i["error"] == envelope["error"] for i in envelope["items"])
+        first = envelope["items"][0]["error"]
+        assert first["message"].startswith("Timed out connecting to esa.test:6443")
+        # the ids after it were never sent, and say so: never the appliance's refusal
+        assert [i["error"]["message"] for i in envelope["items"][1:]] == [NotSent.MESSAGE] * 2
+        assert envelope["error"]["message"] == f"{first['message']} {NotSent.MESSAGE}"
         assert envelope["data"]["failed"] == [1, 2, 3] and envelope["data"]["outcome_unknown"] == []
 
     @pytest.mark.parametrize("params,named", [

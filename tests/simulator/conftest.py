@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 import requests
 
-from cisco_esa.simulator import Simulator
+from esa_simulator import Simulator
 
 NOW = datetime(2024, 5, 20, 12, 0, 30, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ import base64
 
 import requests
 
-from cisco_esa.simulator import Simulator
+from esa_simulator import Simulator
 
 from .conftest import NOW, Api
 

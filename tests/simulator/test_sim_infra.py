@@ -9,8 +9,8 @@ import threading
 
 import requests
 
-from cisco_esa.simulator import Simulator
-from cisco_esa.simulator.world import World
+from esa_simulator import Simulator
+from esa_simulator.world import World
 
 from .conftest import NOW, Api
 
@@ -122,7 +122,7 @@ def test_connection_dict(esa):
 
 def test_command_line_prints_one_line_and_stops_cleanly():
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "cisco_esa.simulator", "--appliance", "sma", "--seed", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "esa_simulator", "--appliance", "sma", "--seed", "2",
                              "--tls"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = json.loads(proc.stdout.readline())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cisco_esa.simulator.reports import GROUP_NAMES, INCOMING_COUNTERS
+from esa_simulator.reports import GROUP_NAMES, INCOMING_COUNTERS
 
 DAY = {"startDate": "2024-05-19T12:00:00.000Z", "endDate": "2024-05-20T12:00:00.000Z", "device_type": "esa"}
 START, END = 1716120000, 1716206400

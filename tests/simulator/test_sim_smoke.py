@@ -2,7 +2,7 @@
 
 import requests
 
-from cisco_esa.simulator import Simulator
+from esa_simulator import Simulator
 
 
 def test_simulator_starts_and_answers_privileges():

@@ -1,9 +1,10 @@
 """A faithful, stateful, controllable simulator of the Cisco ESA / SMA AsyncOS REST API v2.0.
 
-It shares no code with the client on purpose, so a misunderstanding of the appliance
-cannot hide on both sides. Standard library + trustme only.
+It shares no code with the client (it imports nothing from `cisco_esa`) on purpose, so a
+misunderstanding of the appliance cannot hide on both sides. Standard library only;
+`--tls` also needs trustme (the `tls` extra).
 
-    from cisco_esa.simulator import Simulator
+    from esa_simulator import Simulator
     with Simulator(appliance="esa", seed=1) as sim:
         sim.url, sim.username, sim.password, sim.users, sim.ca_file
         sim.connection(user="operator")          # a connection dict for the client
@@ -14,7 +15,8 @@ cannot hide on both sides. Standard library + trustme only.
 
 Constructor: Simulator(appliance="esa"|"sma", seed=1, tls=False, host="127.0.0.1",
 port=0, now=None, token_lifetime=1800, refresh_window=300, old_format=False,
-tracking_count=3000, quarantine_count=300). `start()`/`stop()` or the context manager.
+tracking_count=3000, quarantine_count=300). `start()`/`stop()` or the context manager;
+`start()` raises StartError when the port is taken or TLS support is missing.
 With `now=None` the world is built around the current time (again on `reset()`).
 
 Methods: connection(user, **overrides), inject(path, kind, count=1, status=None,
@@ -33,10 +35,26 @@ POST /_simulator/expire-tokens, POST /_simulator/tracking, POST /_simulator/quar
 GET/DELETE /_simulator/requests, POST /_simulator/reset, POST /_simulator/old-format
 ({"enabled": bool}). Datetimes in JSON bodies are ISO-8601 strings.
 
-CLI: `python -m cisco_esa.simulator [--host H] [--port P] [--tls] [--appliance esa|sma]
-[--seed N]` prints one JSON line {server_url, username, password, appliance, ca_bundle}.
+Modules: simulator (the Simulator, serve), server (HTTP plumbing, TLS, dispatch), routes
+(one function per endpoint, the route table), request (parsed request, errors, query
+readers), filters (search filters as tables), faults, control (the control path), auth,
+world (the state), render and reports (answer shapes), cli (the command-line options).
+
+Command line: `cisco-esa simulator --help` (or `python -m esa_simulator`) prints one JSON
+line {server_url, username, password, appliance, ca_bundle} once it accepts connections.
 """
 
-from .server import Simulator, serve
+# Lazy, so that reading the command-line options (cisco-esa's parser) builds nothing.
+_EXPORTS = {"Simulator": "simulator", "serve": "simulator", "World": "world", "StartError": "server"}
 
-__all__ = ["Simulator", "serve"]
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'esa_simulator' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = sorted(_EXPORTS)

@@ -2,7 +2,8 @@
 spam-quarantine messages, safelist/blocklist entries and rejected-connection counts.
 
 Same appliance + seed + `now` + counts => an identical world (`World.snapshot()` equal).
-All randomness comes from one `random.Random` seeded by a string; nothing global.
+All randomness comes from one `random.Random` seeded by a string; nothing global. Each
+message's attributes come from messages.py; searches page in O(limit) (`search_tracking`).
 
 Helpers meant for test assertions (all thread-safe):
 
@@ -61,132 +62,27 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from .filters import QUARANTINE_ORDERS
+from .messages import (BAD_DOMAINS, CATEGORY_WEIGHTS, DAY, FIRST, HOUR, INTERNAL_DOMAIN, LAST, PARTNER_DOMAINS,
+                       PARTNER_LOCALS, POLICIES_IN, SPAM_DOMAINS, Zone, epoch_of, fill_spec, hex_string, utc)
 from .pvo import PvoQuarantines
 from .tracking_extras import TrackingExtras
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-HOUR = 3600
-DAY = 86400
+PAGE_CACHE_SIZE = 16  # searches whose filtered window is kept between pages
 
-
-class Zone:
-    """A fixed-offset display zone with one of the appliance's label styles (§1.3)."""
-
-    __slots__ = ("offset", "label", "style")
-
-    def __init__(self, offset_minutes: int, style: str):
-        self.offset = offset_minutes * 60
-        self.style = style
-        if style == "gmt":
-            self.label = "(GMT)"
-        else:
-            sign = "+" if offset_minutes >= 0 else "-"
-            hh, mm = divmod(abs(offset_minutes), 60)
-            sep = " " if style == "spaced" else ""
-            self.label = f"(GMT{sep}{sign}{hh:02d}:{mm:02d})"
-
-    def display(self, epoch: int, seconds: bool = True) -> str:
-        t = datetime.fromtimestamp(epoch + self.offset, timezone.utc)
-        text = f"{t.day:02d} {MONTHS[t.month - 1]} {t.year} {t.hour:02d}:{t.minute:02d}"
-        if seconds:
-            text += f":{t.second:02d}"
-        return f"{text} {self.label}"
-
-
-# ---------------------------------------------------------------- name pools
-FIRST = ["alice", "bob", "carol", "dan", "erin", "frank", "grace", "heidi", "ivan", "judy",
-         "mallory", "nina", "oscar", "peggy", "quentin", "rita", "sam", "trent", "ursula",
-         "victor", "wendy", "xavier", "yara", "zoe", "liam", "maya", "noah", "olga"]
-LAST = ["nguyen", "smith", "garcia", "kowalski", "okafor", "tanaka", "muller", "rossi",
-        "haddad", "larsen", "dubois", "silva", "novak", "chen", "patel", "brennan"]
-INTERNAL_DOMAIN = "corp.example"
-POLICIES_IN = ["DEFAULT"] * 7 + ["Executives", "Finance", "IT-Staff"]
-PARTNER_DOMAINS = ["partner.example", "vendor.example", "supplier.example", "bank.example",
-                   "travel.example", "payroll.example", "logistics.example", "lawfirm.example",
-                   "saas.example", "consulting.example"]
-PARTNER_LOCALS = ["billing", "accounts", "info", "support", "noreply", "orders", "hr", "events",
-                  "j.doe", "m.jones", "sales", "ops"]
-GRAY_DOMAINS = {"marketing": ["promo.example", "deals-weekly.example", "retail.example"],
-                "social": ["social.example", "connect.example"],
-                "bulk": ["newsletter.example", "digest.example"]}
-SPAM_DOMAINS = ["spammy.example", "prize-desk.example", "cheap-meds.example", "crypto-win.example",
-                "lottery-intl.example", "dating-now.example"]
-BAD_DOMAINS = ["micros0ft-support.example", "secure-login.example", "account-verify.example",
-               "invoice-docs.example", "parcel-track.example"]
-EXTERNAL_RCPT_DOMAINS = ["partner.example", "customer.example", "mailbox.example", "other.example",
-                         "vendor.example", "freemail.example"]
-
-SUBJECTS = {
-    "clean_in": ["Invoice {n}", "Meeting notes {d}", "Quarterly update", "Purchase order #{n}",
-                 "Shipping confirmation {n}", "Contract draft v{k}", "Re: project timeline",
-                 "Your statement is ready", "Travel itinerary {n}", "Agenda for {d}",
-                 "Fw: budget review", "Payroll schedule {d}"],
-    "clean_out": ["Re: Invoice {n}", "Proposal for {d}", "Fw: meeting notes", "Order confirmation {n}",
-                  "Re: contract draft v{k}", "Follow-up on our call", "Updated price list",
-                  "Re: support ticket {n}"],
-    "graymail": ["Weekly digest #{k}", "Your monthly newsletter", "New connection request",
-                 "Flash sale: {k}0% off", "Someone viewed your profile", "Top stories for {d}"],
-    "spam": ["You won a prize!", "Cheap meds, no prescription", "Make ${n} from home",
-             "Hot singles near you", "Claim your crypto bonus", "URGENT: lottery notification",
-             "Lose 10 kg in {k} days", "Exclusive offer just for you"],
-    "virus": ["Scanned document {n}", "Invoice_{n}", "Payment advice", "Fax message {n}"],
-    "amp": ["Report {d}", "Remittance advice {n}", "Updated contract", "Shared file: Q{k} results"],
-    "url": ["Verify your account", "Your mailbox is almost full", "Unusual sign-in activity",
-            "Document shared with you", "Delivery failed: reschedule"],
-    "content_filter": ["Confidential: salary list", "Wire transfer request", "Gift card request"],
-    "dlp": ["Fw: customer list", "card data", "Employee records {d}", "Patient summary {n}"],
-    "bounce": ["Re: Invoice {n}", "Follow-up", "Meeting request {d}"],
-    "outbreak": ["Urgent invoice {n}", "Delivery notice", "Payment confirmation {n}"],
+# pick_tracking's criteria: name -> test(world, record, wanted)
+PICK_CRITERIA = {
+    "amp": lambda w, r, v: bool(r["amp"]) == v,
+    "dlp": lambda w, r, v: bool(r["dlp"]) == v,
+    "url": lambda w, r, v: bool(r["urls"]) == v,
+    "splintered": lambda w, r, v: (len(r["mid"]) > 1) == v,
+    "direction": lambda w, r, v: r["direction"] == v,
+    "category": lambda w, r, v: r["category"] == v,
+    "status": lambda w, r, v: r["messageStatus"] == v,
+    "serial": lambda w, r, v: r["serialNumber"] == v,
+    "within": lambda w, r, v: r["_ts"] >= w.now_epoch - v,  # seconds before now
+    "subject_contains": lambda w, r, v: v.lower() in r["subject"].lower(),
 }
-ATTACH = {
-    "clean": [("invoice.pdf", "application/pdf"), ("notes.docx",
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-              ("budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              ("photo.jpg", "image/jpeg"), ("agenda.pdf", "application/pdf")],
-    "bad": [("report.docm", "application/vnd.ms-word.document.macroEnabled.12"),
-            ("remittance.xlsm", "application/vnd.ms-excel.sheet.macroEnabled.12"),
-            ("invoice.zip", "application/zip"), ("document.html", "text/html"),
-            ("setup.exe", "application/x-dosexec")],
-}
-MALWARE = ["W32.Example.Trojan", "Doc.Downloader.Emotet", "Xls.Dropper.Agent", "Win.Ransomware.Locky",
-           "Html.Phishing.Generic"]
-VIRUSES = ["Eicar-Test-Signature", "Troj/DocDl-ABC", "Mal/Phish-Z", "W97M/Downloader"]
-DLP_POLICIES = [("PCI-DSS (Low Threshold)", "Credit Card Numbers", ["4111-1111-1111-1111", "5500-0000-0000-0004"]),
-                ("US HIPAA and HITECH (Low Threshold)", "Personal Information (US)", ["SSN 078-05-1120", "DOB 01/02/1980"]),
-                ("Privacy Protection", "Proper Names (US)", ["John Example", "Jane Sample"]),
-                ("Confidential Documents", "Confidential Markers", ["INTERNAL USE ONLY"])]
-VERDICTS = {"clean": "11131210", "spam": "16140210", "suspect": "15140210", "gray": "11151210",
-            "virus": "11132410", "amp": "11133510", "url": "11131610", "cf": "11131216",
-            "dlp": "11131217", "out": "11131200", "bounce": "11131290", "outbreak": "11131218"}
-
-CATEGORY_WEIGHTS = [("clean_in", 36), ("clean_out", 17), ("graymail", 9), ("spam", 12),
-                    ("suspect_spam", 3), ("virus", 2), ("outbreak", 1), ("amp", 3), ("url", 5),
-                    ("content_filter", 2), ("dlp", 5), ("bounce", 3), ("multi", 2)]
-OUTGOING = {"clean_out", "dlp", "bounce"}
-
-FLAG_KEYS = ("spamPositive", "suspectSpam", "quarantinedAsSpam", "virusPositive", "graymail",
-             "containedMaliciousUrls", "containedNeutralUrls", "hardBounced", "softBounced",
-             "inOutbreakQuarantine", "message_delivered", "contentFilterThreat", "daneFailure",
-             "safeprintExt")
-
-
-def _utc(epoch: int) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc)
-
-
-def _epoch(value) -> int:
-    """Whole seconds since the epoch for an aware datetime or an ISO-8601 string."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware")
-        return int(value.timestamp())
-    return int(value)
-
-
-def _hex(rng: random.Random, nchars: int) -> str:
-    return f"{rng.getrandbits(nchars * 4):0{nchars}x}"
 
 
 class World:
@@ -218,6 +114,7 @@ class World:
         # hour start (epoch) -> serial -> rejected-connection counter -> count
         self.rejections: dict[int, dict[str, dict[str, int]]] = {}
         self._added = 0
+        self._pages: dict[tuple, list] = {}  # see _cached
         self._build()
         # set by every change made through the simulator; reset() rebuilds only a dirty world
         self.dirty = False
@@ -241,7 +138,7 @@ class World:
 
     def _make_hosts(self, rng: random.Random) -> None:
         def serial() -> str:
-            return f"{_hex(rng, 20)}-{_hex(rng, 12)}".upper()
+            return f"{hex_string(rng, 20)}-{hex_string(rng, 12)}".upper()
 
         if self.appliance == "esa":
             zones = [Zone(0, "spaced")]
@@ -301,270 +198,8 @@ class World:
         return specs
 
     # ------------------------------------------------------------ one message
-    def _fill_spec(self, spec: dict, rng: random.Random) -> dict:
-        """Complete a partial spec with generated values consistent with its category."""
-        cat = spec.get("category")
-        if cat is None:
-            cat = "clean_out" if spec.get("direction") == "outgoing" else "clean_in"
-        s = dict(spec)
-        s["category"] = cat
-        ts = s["_ts"]
-        if "serialNumber" in s:
-            host = self._host_by_serial.get(s["serialNumber"])
-            if host is None:
-                raise ValueError(f"unknown serialNumber {s['serialNumber']!r}")
-        else:
-            host = self.hosts[rng.randrange(len(self.hosts))]
-        s["serialNumber"] = host["serialNumber"]
-        direction = s.setdefault("direction", "outgoing" if cat in OUTGOING else "incoming")
-        subj_key = {"suspect_spam": "spam", "multi": "amp", "phish": "url"}.get(cat, cat)
-        fmt = rng.choice(SUBJECTS.get(subj_key, SUBJECTS["clean_in"]))
-        subject = fmt.format(n=rng.randrange(1000, 99999), k=rng.randrange(2, 9),
-                             d=_utc(ts).strftime("%Y-%m-%d"))
-        nrcpt = rng.choices([1, 2, 3], [75, 18, 7])[0]
-        if direction == "incoming":
-            if cat in ("spam", "suspect_spam"):
-                domain = rng.choice(SPAM_DOMAINS)
-                local = rng.choice(["promo", "winner", "deals", "offers", "info", "noreply"])
-            elif cat == "graymail":
-                gtype = rng.choice(list(GRAY_DOMAINS))
-                s.setdefault("graymailType", gtype)
-                domain = rng.choice(GRAY_DOMAINS[gtype])
-                local = rng.choice(["news", "updates", "hello", "notifications"])
-            elif cat in ("virus", "amp", "url", "multi", "outbreak", "phish"):
-                domain = rng.choice(BAD_DOMAINS)
-                local = rng.choice(["it-support", "security", "billing", "admin", "docs"])
-            else:
-                domain = rng.choice(PARTNER_DOMAINS)
-                local = rng.choice(PARTNER_LOCALS)
-            sender = f"{local}@{domain}"
-            rcpts = [a for _, a in rng.sample(self.people, nrcpt)]
-            sbrs_val = {"spam": rng.uniform(-9, -1), "suspect_spam": rng.uniform(-3, 1)}.get(
-                cat, rng.uniform(-2, 6) if cat in ("virus", "amp", "url", "multi", "outbreak", "phish")
-                else rng.uniform(0, 8))
-            sbrs = "None" if rng.random() < 0.05 else f"{sbrs_val:.1f}"
-            group = ("ACCEPTLIST" if sbrs == "None" or sbrs_val >= 2
-                     else "UNKNOWNLIST" if sbrs_val >= -1 else "SUSPECTLIST")
-            ip = rng.choice(["192.0.2.", "198.51.100.", "203.0.113."]) + str(rng.randrange(2, 254))
-            display = rng.choice([None, local.replace("-", " ").title(), domain.split(".")[0].title()])
-        else:
-            name, sender = rng.choice(self.people)
-            display = rng.choice([None, name])
-            rcpts = [f"{rng.choice(PARTNER_LOCALS + FIRST)}@{rng.choice(EXTERNAL_RCPT_DOMAINS)}"
-                     for _ in range(nrcpt)]
-            rcpts = list(dict.fromkeys(rcpts))
-            sbrs = "None"
-            group = "RELAYLIST"
-            ip = f"10.1.1.{rng.randrange(10, 60)}"
-        s.setdefault("sender", sender)
-        sdom = s["sender"].rpartition("@")[2]
-        s.setdefault("friendlyFrom", f"{display} <{s['sender']}>" if display else s["sender"])
-        s.setdefault("headerFrom", s["sender"])
-        rc = s.setdefault("recipient", rcpts)
-        if isinstance(rc, str):
-            s["recipient"] = [rc]
-        s.setdefault("subject", subject)
-        s.setdefault("senderIp", ip)
-        s.setdefault("senderDomain", sdom)
-        s.setdefault("senderGroup", group)
-        s.setdefault("sbrs", sbrs)
-        s.setdefault("reverseDns", f"mail.{sdom}" if direction == "incoming" else f"exch01.{INTERNAL_DOMAIN}")
-        s.setdefault("replyTo", "N/A" if rng.random() < 0.9 else f"reply@{sdom}")
-        s.setdefault("messageIdHeader",
-                     f"<{_utc(ts).strftime('%Y%m%d%H%M%S')}.{rng.randrange(10**6):06d}@{sdom}>")
-        s.setdefault("messageSize", rng.choice([rng.randrange(400, 1024), rng.randrange(2000, 90000),
-                                                rng.randrange(90000, 900000)]))
-        s.setdefault("tls", rng.random() < 0.85)
-        s.setdefault("spf", "fail" if cat in ("spam", "phish") and rng.random() < 0.4 else "pass")
-        s.setdefault("dkim", "fail" if cat in ("spam", "url", "phish") and rng.random() < 0.3 else "pass")
-        s.setdefault("dmarc", "fail" if s["spf"] == "fail" and s["dkim"] == "fail" else "pass")
-        s.setdefault("spoofed", cat == "phish")
-        if direction == "incoming":
-            rep = ("Untrusted" if cat in ("phish", "amp", "multi") else
-                   "Questionable" if cat in ("spam", "url", "virus") else rng.choice(["Neutral", "Trusted"]))
-            lvl = {"Untrusted": "5", "Questionable": "4", "Neutral": "3", "Trusted": "1"}[rep]
-            s.setdefault("sdr", {"age": rng.choice(["30 days (or greater)", "2 days", "5 hours"]),
-                                 "category": "N/A", "reputation": rep, "threatLevels": lvl})
-        else:
-            s.setdefault("sdr", {"age": "N/A", "category": "N/A", "reputation": "N/A", "threatLevels": "N/A"})
-
-        # verdicts by category; anything given explicitly wins
-        flags = {k: False for k in FLAG_KEYS}
-        status, delivery, verdict, fsubj = "Delivered", "DELIVERED", VERDICTS["clean"], None
-        qstatus: list[str] = []
-        amp = dlp = urls = None
-        threat = None
-        if cat == "clean_in" and rng.random() < 0.25:
-            amp = [self._amp_file(rng, "clean", rng.choice(["CLEAN", "FILE UNKNOWN"]))]
-        elif cat == "clean_out":
-            verdict = VERDICTS["out"]
-            if rng.random() < 0.15:
-                amp = [self._amp_file(rng, "clean", "CLEAN")]
-        elif cat == "graymail":
-            flags["graymail"] = True
-            verdict = VERDICTS["gray"]
-        elif cat == "spam":
-            flags.update(spamPositive=True, quarantinedAsSpam=True)
-            status, delivery, verdict = "Quarantined by Anti-Spam/Graymail", None, VERDICTS["spam"]
-            fsubj = f"[SPAM] {s['subject']}"
-        elif cat == "suspect_spam":
-            flags["suspectSpam"] = True
-            verdict = VERDICTS["suspect"]
-            fsubj = f"[SUSPECTED SPAM] {s['subject']}"
-        elif cat == "virus":
-            flags["virusPositive"] = True
-            status, delivery, verdict = "Dropped by Anti-Virus", "DROPPED", VERDICTS["virus"]
-            threat = rng.choice(VIRUSES)
-            s.setdefault("attachments", [self._attachment(rng, "bad")])
-        elif cat == "outbreak":
-            flags["inOutbreakQuarantine"] = True
-            status, delivery, verdict = "Quarantined by Outbreak Filters", None, VERDICTS["outbreak"]
-            qstatus = ["OUTBREAK"]
-            threat = "Phish.Outbreak.Generic"
-        elif cat == "amp":
-            amp = [self._amp_file(rng, "bad", "MALICIOUS")]
-            status, delivery, verdict = "Quarantined by Advanced Malware Protection", None, VERDICTS["amp"]
-            qstatus = ["AMP"]
-        elif cat == "url":
-            urls = self._urls(rng, sdom, malicious=True)
-            if rng.random() < 0.5:
-                status, delivery = "Quarantined by Content Filters", None
-                qstatus = ["POLICY"]
-            verdict = VERDICTS["url"]
-        elif cat == "multi":
-            amp = [self._amp_file(rng, "bad", "MALICIOUS")]
-            urls = self._urls(rng, sdom, malicious=True)
-            status, delivery, verdict = "Quarantined by Multiple Engines", None, VERDICTS["amp"]
-            qstatus = ["AMP", "POLICY"]
-        elif cat == "content_filter":
-            flags["contentFilterThreat"] = True
-            status, delivery, verdict = "Quarantined by Content Filters", None, VERDICTS["cf"]
-            qstatus = ["POLICY"]
-        elif cat == "dlp":
-            dlp = self._dlp(rng)
-            verdict = VERDICTS["dlp"]
-            if dlp["dlpAction"] == "dropped":
-                status, delivery = "Dropped by DLP", "DROPPED"
-            elif dlp["dlpAction"] == "encrypted":
-                status = "Delivered (Encrypted)"
-            qstatus = ["DLP"] if dlp["dlpAction"] == "dropped" else []
-        elif cat == "bounce":
-            flags["hardBounced"] = True
-            status, delivery, verdict = "Hard Bounced", "BOUNCED", VERDICTS["bounce"]
-        elif cat == "phish":
-            k = spec.get("_phish", 0)
-            if "subject" not in spec:
-                s["subject"] = ["Password Reset Required - Action Needed",
-                                "RE: Password Reset confirmation for your mailbox"][k % 2]
-            amp = [self._amp_file(rng, "bad", "MALICIOUS" if k % 2 == 0 else "FILE UNKNOWN",
-                                  name="Password_Reset_Form.html" if k % 2 == 0 else "reset_instructions.pdf")]
-            urls = self._urls(rng, sdom, malicious=True, path="/password-reset/login")
-            if k % 2 == 0:
-                status, delivery, qstatus = "Quarantined by Multiple Engines", None, ["AMP", "POLICY"]
-            verdict = VERDICTS["url"]
-        # explicit data from the caller (add_tracking_message) overrides generated verdicts
-        amp = self._norm_amp(s.get("amp", amp), rng)
-        urls = self._norm_urls(s.get("urls", urls), sdom)
-        dlp = self._norm_dlp(s.get("dlp", dlp), rng)
-        s["amp"], s["urls"], s["dlp"] = amp, urls, dlp
-        if "attachments" not in s:
-            s["attachments"] = ([{k2: a[k2] for k2 in ("name", "sha256", "size", "mimeType")} for a in amp]
-                                if amp else [])
-        else:
-            s["attachments"] = [a if isinstance(a, dict) else self._attachment(rng, "clean", name=a)
-                                for a in s["attachments"]]
-        if amp:
-            worst = ("amp_malicious" if any(a["disposition"] == "MALICIOUS" for a in amp) else
-                     "amp_unknown" if any(a["disposition"] == "FILE UNKNOWN" for a in amp) else "amp_clean")
-        else:
-            worst = None
-        s.setdefault("advancedMalwareProtection", worst)
-        if urls:
-            minrep = min(u["reputation"] for u in urls)
-            s.setdefault("urlReputation", "Malicious" if minrep <= -6 else "Suspicious" if minrep < -3 else None)
-            if minrep <= -6:
-                flags["containedMaliciousUrls"] = True
-            else:
-                flags["containedNeutralUrls"] = True
-        else:
-            s.setdefault("urlReputation", None)
-        s.setdefault("messageStatus", status)
-        s.setdefault("deliveryStatus", delivery)
-        flags["message_delivered"] = s["deliveryStatus"] == "DELIVERED"
-        for key, val in flags.items():
-            s.setdefault(key, val)
-        s.setdefault("graymailType", None)
-        s.setdefault("verdictChart", verdict)
-        s.setdefault("finalSubject", fsubj or s["subject"])
-        s.setdefault("quarantineStatus", qstatus)
-        s.setdefault("threatName", threat)
-        return s
-
-    def _attachment(self, rng: random.Random, kind: str, name: str | None = None) -> dict:
-        fname, mime = rng.choice(ATTACH[kind])
-        if name is not None:
-            fname = name
-        return {"name": fname, "sha256": _hex(rng, 64), "size": rng.randrange(3000, 600000), "mimeType": mime}
-
-    def _amp_file(self, rng: random.Random, kind: str, disposition: str, name: str | None = None) -> dict:
-        att = self._attachment(rng, kind, name)
-        att.update(disposition=disposition,
-                   malware=rng.choice(MALWARE) if disposition == "MALICIOUS" else "None",
-                   score=rng.randrange(80, 100) if disposition == "MALICIOUS" else 0)
-        return att
-
-    def _norm_amp(self, amp, rng):
-        if not amp:
-            return None
-        if amp is True:
-            return [self._amp_file(rng, "bad", "MALICIOUS")]
-        out = []
-        for a in amp:
-            if isinstance(a, str):
-                a = {"file": a}
-            base = self._amp_file(rng, "bad", a.get("disposition", "MALICIOUS"), name=a.get("file") or a.get("name"))
-            for key in ("sha256", "size", "mimeType", "malware", "score"):
-                if key in a:
-                    base[key] = a[key]
-            out.append(base)
-        return out
-
-    def _urls(self, rng, sdom, malicious=True, path=None) -> list[dict]:
-        count = rng.randrange(1, 4)
-        out = []
-        for i in range(count):
-            p = path if (path and i == 0) else rng.choice(["/login", "/verify", "/account/update", "/doc/view",
-                                                          "/track?id=" + str(rng.randrange(10**5))])
-            rep = round(rng.uniform(-9.5, -6.1), 1) if malicious and i == 0 else round(rng.uniform(-9.5, -3.5), 1)
-            out.append({"url": f"http{'s' if rng.random() < 0.5 else ''}://{sdom}{p}", "reputation": rep})
-        return out
-
-    def _norm_urls(self, urls, sdom):
-        if not urls:
-            return None
-        if urls is True:
-            return [{"url": f"http://{sdom}/login", "reputation": -8.2}]
-        return [{"url": u, "reputation": -8.0} if isinstance(u, str)
-                else {"url": u["url"], "reputation": float(u.get("reputation", -8.0))} for u in urls]
-
-    def _dlp(self, rng) -> dict:
-        policy, classifier, matches = rng.choice(DLP_POLICIES)
-        sev = rng.choice(["CRITICAL", "HIGH", "MEDIUM", "LOW"])
-        return {"dlpPolicy": policy, "violationSeverity": sev,
-                "riskFactor": {"CRITICAL": 91, "HIGH": 72, "MEDIUM": 48, "LOW": 21}[sev] + rng.randrange(0, 8),
-                "dlpAction": rng.choice(["delivered", "encrypted", "dropped"]),
-                "matches": [{"classifier": classifier, "classifierMatch": list(matches)}]}
-
-    def _norm_dlp(self, dlp, rng):
-        if not dlp:
-            return None
-        base = self._dlp(rng)
-        if isinstance(dlp, dict):
-            base.update(dlp)
-        return base
-
     def _materialize(self, spec: dict, rng: random.Random) -> dict:
-        s = self._fill_spec(spec, rng)
+        s = fill_spec(self, spec, rng)
         host = self._host_by_serial[s["serialNumber"]]
         # ESA splinters a message per matching mail policy: one MID per policy (§2.2)
         groups: dict[str, list[str]] = {}
@@ -603,7 +238,7 @@ class World:
         rec = {
             "mid": mids, "icid": int(icid), "allIcid": list(s.get("allIcid") or [int(icid)]),
             "dcid": list(dcids), "serialNumber": host["serialNumber"], "hostName": host["hostName"],
-            "timestamp": _utc(s["_ts"]), "mailPolicy": pols, "recipientMap": rmap,
+            "timestamp": utc(s["_ts"]), "mailPolicy": pols, "recipientMap": rmap,
         }
         for key, val in s.items():
             if not key.startswith("_") and key not in rec:
@@ -614,6 +249,7 @@ class World:
         return rec
 
     def _store_tracking(self, rec: dict) -> None:
+        self._pages.clear()
         key = (rec["_ts"], rec["serialNumber"], rec["mid"][0])
         i = bisect.bisect_right(self._tkeys, key)
         self._tkeys.insert(i, key)
@@ -642,7 +278,7 @@ class World:
                 (self.now_epoch - rng.randrange(HOUR, 3 * DAY))
             extra.append(ts)
         for ts in sorted(extra):
-            spec = self._fill_spec({"category": "spam", "_ts": ts, "serialNumber": self.hosts[0]["serialNumber"]}, rng)
+            spec = fill_spec(self, {"category": "spam", "_ts": ts, "serialNumber": self.hosts[0]["serialNumber"]}, rng)
             spec["mid"] = [next_mid]
             next_mid += rng.randrange(1, 4)
             self._store_quarantine(self._quarantine_from(spec, rng))
@@ -666,7 +302,7 @@ class World:
         ts = ts - ts % 60  # the quarantine keeps minute precision (§1.3)
         if body is None:
             host = self.hosts[0]["hostName"]
-            received = _utc(ts).strftime("%d %b %Y %H:%M:%S +0000")
+            received = utc(ts).strftime("%d %b %Y %H:%M:%S +0000")
             text = rng.choice(["Dear customer,<br />\nYou have been selected for an exclusive reward.",
                                "Limited time offer!!! Click the link below to claim.",
                                "Hello,<br />\nI have a business proposal for you. Reply for details.",
@@ -674,12 +310,13 @@ class World:
             body = (f"Received: from mail.{sender.rpartition('@')[2]} ([{sender_ip}])\r\n by {host} with ESMTP; "
                     f"{received}<br />\nFrom: {frm[0]}<br />\nTo: {', '.join(envelope)}<br />\n"
                     f"Subject: {subject}<br />\n<br />\n{text}")
-        return {"mid": int(mid), "date": _utc(ts), "envelopeRecipient": list(envelope), "toAddress": list(to),
+        return {"mid": int(mid), "date": utc(ts), "envelopeRecipient": list(envelope), "toAddress": list(to),
                 "fromAddress": list(frm), "subject": subject, "size": int(size), "messageBody": body,
                 "attachments": list(attachments), "_ts": ts,
                 "_disp": self.quarantine_zone.display(ts, seconds=False)}
 
     def _store_quarantine(self, q: dict) -> None:
+        self._pages.clear()
         if q["mid"] in self._qby_mid:
             self._remove_quarantine(q["mid"])
         key = (q["_ts"], q["mid"])
@@ -693,6 +330,7 @@ class World:
         q = self._qby_mid.pop(mid, None)
         if q is None:
             return False
+        self._pages.clear()
         i = bisect.bisect_left(self._qkeys, (q["_ts"], q["mid"]))
         del self._qkeys[i]
         del self.quarantine[i]
@@ -730,23 +368,23 @@ class World:
             hi = bisect.bisect_left(self._tkeys, (end,))
             return self.tracking[lo:hi][::-1]
 
-    def search_tracking(self, start: int, end: int, predicate, offset: int, limit: int) -> list[dict]:
+    def search_tracking(self, start: int, end: int, predicate, offset: int, limit: int, key=None) -> list[dict]:
+        """One page of the records with start <= time < end that pass `predicate`, newest first.
+
+        A page costs O(limit): without a predicate it is a slice of the sorted store; with one,
+        the filtered window is kept under (key, start, end) for the following pages (key: any
+        hashable naming the predicate; None keeps nothing and filters the window each time)."""
         with self._lock:
             lo = bisect.bisect_left(self._tkeys, (start,))
             hi = bisect.bisect_left(self._tkeys, (end,))
-            out = []
-            skip = offset
-            for i in range(hi - 1, lo - 1, -1):
-                rec = self.tracking[i]
-                if predicate is not None and not predicate(rec):
-                    continue
-                if skip:
-                    skip -= 1
-                    continue
-                out.append(rec)
-                if len(out) >= limit:
-                    break
-            return out
+            if predicate is None:
+                # newest first: the page is the run that ends `offset` rows below the window's top
+                top = hi - offset
+                return self.tracking[max(lo, top - limit):max(lo, top)][::-1]
+            matches = self._cached(("tracking", key, start, end),
+                                   lambda: [r for r in reversed(self.tracking[lo:hi]) if predicate(r)],
+                                   key is not None)
+            return matches[offset:offset + limit]
 
     def quarantine_window(self, start: int, end: int) -> list[dict]:
         """Quarantine records with start <= date < end, newest first."""
@@ -754,6 +392,47 @@ class World:
             lo = bisect.bisect_left(self._qkeys, (start,))
             hi = bisect.bisect_left(self._qkeys, (end,))
             return self.quarantine[lo:hi][::-1]
+
+    def search_quarantine(self, start: int, end: int, predicate, order_by: str, descending: bool, offset: int,
+                          limit: int, key=None) -> list[dict]:
+        """One page of the quarantine records dated start <= date < end that pass `predicate`,
+        ordered by `order_by` (newest first among equals); cached like search_tracking."""
+        with self._lock:
+            if predicate is None and order_by == "date":
+                lo = bisect.bisect_left(self._qkeys, (start,))
+                hi = bisect.bisect_left(self._qkeys, (end,))
+                if descending:
+                    top = hi - offset
+                    return self.quarantine[max(lo, top - limit):max(lo, top)][::-1]
+                return self.quarantine[lo + offset:min(hi, lo + offset + limit)]
+
+            def ordered():
+                rows = self.quarantine_window(start, end)
+                if predicate is not None:
+                    rows = [q for q in rows if predicate(q)]
+                if order_by == "date":
+                    if not descending:
+                        rows.reverse()
+                else:
+                    rows.sort(key=QUARANTINE_ORDERS[order_by], reverse=descending)
+                return rows
+
+            rows = self._cached(("quarantine", key, order_by, descending, start, end), ordered,
+                                predicate is None or key is not None)
+            return rows[offset:offset + limit]
+
+    def _cached(self, key: tuple, compute, keep: bool) -> list:
+        # The filtered, ordered window of one search, kept for its next pages; any change to
+        # the world (every change goes through _store_* / _remove_*) empties the cache.
+        if not keep:
+            return compute()
+        rows = self._pages.get(key)
+        if rows is None:
+            rows = compute()
+            if len(self._pages) >= PAGE_CACHE_SIZE:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[key] = rows
+        return rows
 
     def release_or_delete(self, mids) -> int:
         with self._lock:
@@ -812,7 +491,7 @@ class World:
             rng = random.Random(f"cisco-esa-simulator:added:{self.appliance}:{self.seed}:{self._added}")
             ts = attrs.pop("timestamp", None)
             spec = dict(attrs)
-            spec["_ts"] = _epoch(ts) if ts is not None else self._current() - 1
+            spec["_ts"] = epoch_of(ts) if ts is not None else self._current() - 1
             if "recipient" in spec and isinstance(spec["recipient"], str):
                 spec["recipient"] = [spec["recipient"]]
             rec = self._materialize(spec, rng)
@@ -825,11 +504,11 @@ class World:
             self._added += 1
             rng = random.Random(f"cisco-esa-simulator:addedq:{self.appliance}:{self.seed}:{self._added}")
             date = attrs.pop("date", None)
-            ts = _epoch(date) if date is not None else self._current() - 60
+            ts = epoch_of(date) if date is not None else self._current() - 60
             mid = attrs.pop("mid", None)
             if mid is None:
                 mid = max(self._highest_qmid, self._max_tracking_mid()) + 1
-            spec = self._fill_spec({"category": "spam", "_ts": ts, "serialNumber": self.hosts[0]["serialNumber"],
+            spec = fill_spec(self, {"category": "spam", "_ts": ts, "serialNumber": self.hosts[0]["serialNumber"],
                                     **{k: v for k, v in attrs.items() if k in ("sender", "recipient", "subject")}},
                                    rng)
             rcpts = attrs.get("envelopeRecipient") or spec["recipient"]
@@ -882,31 +561,16 @@ class World:
         with self._lock:
             return self._by_mid.get((serial, int(mid)))
 
-    def pick_tracking(self, amp=None, dlp=None, url=None, splintered=None, direction=None, category=None,
-                      status=None, serial=None, within=None, subject_contains=None) -> dict | None:
+    def pick_tracking(self, **criteria) -> dict | None:
+        """The newest record meeting every criterion of PICK_CRITERIA (None values ask nothing)."""
+        unknown = set(criteria) - set(PICK_CRITERIA)
+        if unknown:
+            raise TypeError(f"unknown criteria: {', '.join(sorted(unknown))}")
+        tests = [(PICK_CRITERIA[name], value) for name, value in criteria.items() if value is not None]
         with self._lock:
             for rec in reversed(self.tracking):
-                if amp is not None and bool(rec["amp"]) != amp:
-                    continue
-                if dlp is not None and bool(rec["dlp"]) != dlp:
-                    continue
-                if url is not None and bool(rec["urls"]) != url:
-                    continue
-                if splintered is not None and (len(rec["mid"]) > 1) != splintered:
-                    continue
-                if direction is not None and rec["direction"] != direction:
-                    continue
-                if category is not None and rec["category"] != category:
-                    continue
-                if status is not None and rec["messageStatus"] != status:
-                    continue
-                if serial is not None and rec["serialNumber"] != serial:
-                    continue
-                if within is not None and rec["_ts"] < self.now_epoch - within:
-                    continue
-                if subject_contains is not None and subject_contains.lower() not in rec["subject"].lower():
-                    continue
-                return rec
+                if all(test(self, rec, value) for test, value in tests):
+                    return rec
             return None
 
     def pick_amp_message(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from .pvo import Refused, _first
+from .request import ApiError, first
 
 PAGE_MAX = 100
 HOUR = 3600
@@ -19,7 +19,7 @@ BAD_IPS = ("203.0.113.66", "203.0.113.67", "198.51.100.201", "192.0.2.250", "203
 
 def _either(qs: dict, *names: str):
     for name in names:
-        value = _first(qs, name)
+        value = first(qs, name)
         if value not in (None, ""):
             return value
     return None
@@ -29,7 +29,7 @@ def _int(raw, name):
     try:
         return int(raw)
     except (TypeError, ValueError):
-        raise Refused(400, f"Invalid {name} '{raw}': expected an integer.") from None
+        raise ApiError(400, f"Invalid {name} '{raw}': expected an integer.") from None
 
 
 class TrackingExtras:
@@ -86,8 +86,8 @@ class TrackingExtras:
 
     # ------------------------------------------------------------ the API
     def search_rejected(self, qs: dict, start: int, end: int, offset: int, limit: int) -> dict:
-        ip = _first(qs, "senderIp")
-        host = _first(qs, "ciscoHost")
+        ip = first(qs, "senderIp")
+        host = first(qs, "ciscoHost")
         rows = [r for r in reversed(self.rejected) if start <= r["_ts"] < end
                 and (not ip or r["senderIp"] == ip)
                 and (host in (None, "", "All_Hosts") or host in (r["hostName"], r["serialNumber"]))]
@@ -100,9 +100,9 @@ class TrackingExtras:
         icid_raw = _either(qs, "icid")
         mid_raw = _either(qs, "mid")
         if not serial:
-            raise Refused(400, "Missing attribute - serialNumber.")
+            raise ApiError(400, "Missing attribute - serialNumber.")
         if icid_raw is None and mid_raw is None:
-            raise Refused(400, "Missing attribute - icid or mid.")
+            raise ApiError(400, "Missing attribute - icid or mid.")
         icid = _int(icid_raw, "icid") if icid_raw is not None else None
         mid = _int(mid_raw, "mid") if mid_raw is not None else None
         world = self.world
@@ -139,9 +139,9 @@ class TrackingExtras:
         serial = _either(qs, "serialNumber", "sma_serial_number", "serial_number")
         mids = [p.strip() for v in qs.get("mid", []) for p in v.split(",") if p.strip()]
         if not serial:
-            raise Refused(400, "Missing attribute - serialNumber.")
+            raise ApiError(400, "Missing attribute - serialNumber.")
         if not mids:
-            raise Refused(400, "Missing attribute - mid.")
+            raise ApiError(400, "Missing attribute - mid.")
         batch = None
         for raw in mids:
             batch = batch or self.batches.get((serial, _int(raw, "mid")))

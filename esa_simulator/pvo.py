@@ -17,6 +17,8 @@ import hashlib
 import random
 from urllib.parse import quote
 
+from .request import ApiError, first
+
 SYSTEM = ("Outbreak", "Virus", "File Analysis", "Unclassified", "Policy")
 CUSTOM = ("HR Review", "Macro Hold")
 # days a message stays before its scheduled exit, per quarantine (simulator's choice)
@@ -30,21 +32,6 @@ SIZE_FILTERS = ("range", "less_than", "more_than")
 PAGE_MAX = 100
 BODY_PART = "[message body]"
 DAY = 86400
-
-
-class Refused(Exception):
-    """An API error answer (status, message), turned into the appliance's error body by the server."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers: dict = {}
-
-
-def _first(qs: dict, name: str):
-    values = qs.get(name)
-    return values[0] if values else None
 
 
 def _kb(size: int) -> str:
@@ -206,40 +193,40 @@ class PvoQuarantines:
     # ------------------------------------------------------------ the API
     def _known(self, name) -> str:
         if not isinstance(name, str) or not name:
-            raise Refused(400, "Missing attribute - quarantineName.")
+            raise ApiError(400, "Missing attribute - quarantineName.")
         if name not in self.names():
-            raise Refused(400, f"Invalid quarantineName '{name}': no such quarantine.")
+            raise ApiError(400, f"Invalid quarantineName '{name}': no such quarantine.")
         return name
 
     def search(self, qs: dict, start: int, end: int) -> dict:
         for name in SPAM_ONLY:
             if name in qs:
-                raise Refused(400, f"Invalid attribute - {name} is not supported with quarantineType=pvo.")
-        raw = _first(qs, "quarantines")
+                raise ApiError(400, f"Invalid attribute - {name} is not supported with quarantineType=pvo.")
+        raw = first(qs, "quarantines")
         if not raw:
-            raise Refused(400, "Missing attribute - quarantines.")
+            raise ApiError(400, "Missing attribute - quarantines.")
         # parse_qs decoded '+' and '%20' to a space already (ext §19 point 2)
         wanted = [n.strip() for n in raw.split(",") if n.strip()]
         for n in wanted:
             self._known(n)
         offset = _int(qs, "offset", 0, 0, None)
         limit = _int(qs, "limit", PAGE_MAX, 1, PAGE_MAX)
-        order_by = _first(qs, "orderBy") or "received"
+        order_by = first(qs, "orderBy") or "received"
         if order_by not in ORDER_BY:
-            raise Refused(400, f"Invalid orderBy '{order_by}'. Use one of: {', '.join(ORDER_BY)}.")
-        order_dir = _first(qs, "orderDir") or "desc"
+            raise ApiError(400, f"Invalid orderBy '{order_by}'. Use one of: {', '.join(ORDER_BY)}.")
+        order_dir = first(qs, "orderDir") or "desc"
         if order_dir not in ("asc", "desc"):
-            raise Refused(400, f"Invalid orderDir '{order_dir}'. Use asc or desc.")
+            raise ApiError(400, f"Invalid orderDir '{order_dir}'. Use asc or desc.")
         tests = []
         for field, get in (("subject", lambda q: [q["subject"]]), ("envelopeSender", lambda q: [q["sender"]]),
                            ("envelopeRecipient", lambda q: q["recipient"])):
-            value = _first(qs, f"{field}FilterValue")
+            value = first(qs, f"{field}FilterValue")
             if value:
-                tests.append((get, _operator(_first(qs, f"{field}FilterBy") or "contains", value, f"{field}FilterBy")))
-        ip = _first(qs, "originatingEsaIp")
+                tests.append((get, _operator(first(qs, f"{field}FilterBy") or "contains", value, f"{field}FilterBy")))
+        ip = first(qs, "originatingEsaIp")
         if ip:
             tests.append((lambda q: [q["originatingEsaIp"]], lambda c: ip in c))
-        att = _first(qs, "attachmentName")
+        att = first(qs, "attachmentName")
         if att:
             tests.append((lambda q: [n for n, _ in q["parts"][1:]], lambda c: any(att.lower() in n.lower() for n in c)))
         size_test = _size_filter(qs)
@@ -257,39 +244,39 @@ class PvoQuarantines:
         return {"meta": {"totalCount": len(rows)}, "data": page}
 
     def details_of(self, qs: dict) -> dict:
-        mid = _mid(_first(qs, "mid"))
+        mid = _mid(first(qs, "mid"))
         with self.world._lock:
             q = self.messages.get(mid)
             if q is None:
-                raise Refused(404, "Message not found.")
+                raise ApiError(404, "Message not found.")
             return self.details(q)
 
     def act(self, method: str, data: dict) -> dict:
         action = data.get("action")
         if method == "DELETE":
             if action not in (None, "delete"):
-                raise Refused(400, f"Invalid action '{action}' for DELETE.")
+                raise ApiError(400, f"Invalid action '{action}' for DELETE.")
             action = "delete"
         elif action not in ("release", "move", "sendCopy", "delay"):
-            raise Refused(400, f"Invalid action '{action}'. Use release, move, sendCopy or delay (delete is a DELETE).")
+            raise ApiError(400, f"Invalid action '{action}'. Use release, move, sendCopy or delay (delete is a DELETE).")
         name = self._known(data.get("quarantineName"))
         mids = data.get("mids")
         if not isinstance(mids, list) or not mids or any(isinstance(m, bool) or not isinstance(m, int) for m in mids):
-            raise Refused(400, "Missing or invalid attribute - mids (a non-empty array of integer message IDs).")
+            raise ApiError(400, "Missing or invalid attribute - mids (a non-empty array of integer message IDs).")
         extra: dict = {}
         if action == "move":
             dest = data.get("destinationQuarantineName")
             if not isinstance(dest, str) or not dest:
-                raise Refused(400, "Missing attribute - destinationQuarantineName.")
+                raise ApiError(400, "Missing attribute - destinationQuarantineName.")
             if dest not in self.names():
-                raise Refused(400, f"Invalid destinationQuarantineName '{dest}': no such quarantine.")
+                raise ApiError(400, f"Invalid destinationQuarantineName '{dest}': no such quarantine.")
             extra["destinationQuarantineName"] = dest
         if action == "sendCopy":
             rcpts = data.get("recipients")
             if not isinstance(rcpts, list) or not rcpts or not all(isinstance(r, str) and "@" in r for r in rcpts):
-                raise Refused(400, "Missing or invalid attribute - recipients (a non-empty array of addresses).")
+                raise ApiError(400, "Missing or invalid attribute - recipients (a non-empty array of addresses).")
         if action == "delay":
-            raise Refused(400, "Invalid attribute - delay: the delay format is not supported by this simulator.")
+            raise ApiError(400, "Invalid attribute - delay: the delay format is not supported by this simulator.")
         count = 0
         with self.world._lock:
             self.world.dirty = True
@@ -314,20 +301,20 @@ class PvoQuarantines:
 
     def attachment(self, qs: dict) -> tuple[str, bytes]:
         """(file name, base64 text) of one part; 404 for an unknown mid or attachmentId."""
-        mid = _mid(_first(qs, "mid"))
-        raw = _first(qs, "attachmentId")
+        mid = _mid(first(qs, "mid"))
+        raw = first(qs, "attachmentId")
         if not raw:
-            raise Refused(400, "Missing attribute - attachmentId.")
+            raise ApiError(400, "Missing attribute - attachmentId.")
         try:
             aid = int(raw)
         except ValueError:
-            raise Refused(400, f"Invalid attachmentId '{raw}': expected an integer.") from None
+            raise ApiError(400, f"Invalid attachmentId '{raw}': expected an integer.") from None
         with self.world._lock:
             q = self.messages.get(mid)
             if q is None:
-                raise Refused(404, "Message not found.")
+                raise ApiError(404, "Message not found.")
             if not 1 <= aid <= len(q["parts"]):
-                raise Refused(404, f"Attachment {aid} not found in message {mid}.")
+                raise ApiError(404, f"Attachment {aid} not found in message {mid}.")
             name, data = q["parts"][aid - 1]
         return name, base64.b64encode(data)
 
@@ -346,31 +333,31 @@ def quarantine_list() -> dict:
 
 
 def _int(qs, name, default, minimum, maximum):
-    raw = _first(qs, name)
+    raw = first(qs, name)
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise Refused(400, f"Invalid {name} '{raw}': expected an integer.") from None
+        raise ApiError(400, f"Invalid {name} '{raw}': expected an integer.") from None
     if value < minimum or (maximum is not None and value > maximum):
         rng = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
-        raise Refused(400, f"Invalid {name} '{raw}': must be in {rng}.")
+        raise ApiError(400, f"Invalid {name} '{raw}': must be in {rng}.")
     return value
 
 
 def _mid(raw) -> int:
     if not raw:
-        raise Refused(400, "Missing attribute - mid.")
+        raise ApiError(400, "Missing attribute - mid.")
     try:
         return int(raw)
     except ValueError:
-        raise Refused(400, f"Invalid mid '{raw}': expected an integer.") from None
+        raise ApiError(400, f"Invalid mid '{raw}': expected an integer.") from None
 
 
 def _operator(op: str, value: str, param: str):
     if op not in OPERATORS:
-        raise Refused(400, f"Invalid {param} '{op}'. Use one of: {', '.join(OPERATORS)}.")
+        raise ApiError(400, f"Invalid {param} '{op}'. Use one of: {', '.join(OPERATORS)}.")
     v = value.lower()
     base = {"contains": "contains", "does_not_contain": "contains", "starts_with": "starts_with",
             "does_not_start_with": "starts_with", "ends_with": "ends_with", "does_not_end_with": "ends_with",
@@ -383,20 +370,20 @@ def _operator(op: str, value: str, param: str):
 
 
 def _size_filter(qs):
-    kind = _first(qs, "attachmentSizeFilterBy")
+    kind = first(qs, "attachmentSizeFilterBy")
     if not kind:
         return None
     if kind not in SIZE_FILTERS:
-        raise Refused(400, f"Invalid attachmentSizeFilterBy '{kind}'. Use one of: {', '.join(SIZE_FILTERS)}.")
+        raise ApiError(400, f"Invalid attachmentSizeFilterBy '{kind}'. Use one of: {', '.join(SIZE_FILTERS)}.")
 
     def kb(name):
-        raw = _first(qs, name)
+        raw = first(qs, name)
         if raw in (None, ""):
-            raise Refused(400, f"Missing attribute - {name} (required with attachmentSizeFilterBy={kind}).")
+            raise ApiError(400, f"Missing attribute - {name} (required with attachmentSizeFilterBy={kind}).")
         try:
             return float(raw) * 1024
         except ValueError:
-            raise Refused(400, f"Invalid {name} '{raw}': expected a number of KB.") from None
+            raise ApiError(400, f"Invalid {name} '{raw}': expected a number of KB.") from None
 
     # From goes with range and more_than, To with range and less_than (the ESA reading, ext §14.2)
     if kind == "range":

@@ -6,6 +6,9 @@ import fnmatch
 import re
 import threading
 
+from . import auth
+from .request import RESPONSES, error_body
+
 KINDS = ("status", "rate_limit", "delay", "malformed_json", "html", "drop", "expired_token", "invalid_token")
 _PREFIX = re.compile(r"^/?(?:(?:esa|sma)/api/v[0-9.]+/)?")
 
@@ -70,3 +73,45 @@ class FaultBook:
     def pending(self) -> list[dict]:
         with self._lock:
             return [f.as_dict() for f in self._faults]
+
+
+# ---------------------------------------------------------------- what a fault does to a request
+def effect(fault: Fault) -> tuple[str, object]:
+    """("delay", seconds) and ("mangle", None) let the request run on; ("drop", None) closes the
+    connection unanswered; ("answer", (status, payload, headers, content_type)) answers instead."""
+    if fault.kind == "delay":
+        return "delay", fault.delay or 0
+    if fault.kind == "malformed_json":  # runs normally, then the answer is cut in half
+        return "mangle", None
+    if fault.kind == "drop":
+        return "drop", None
+    return "answer", _ANSWERS[fault.kind](fault)
+
+
+def _status(fault):
+    code = fault.status
+    return code, error_body(code, fault.message or f"{RESPONSES.get(code, ('Error',))[0]}."), {}, JSON
+
+
+def _rate_limit(fault):
+    retry = "1" if fault.retry_after is None else str(fault.retry_after)
+    return 429, error_body(429, fault.message or "Too Many Requests."), {"Retry-After": retry}, JSON
+
+
+def _html(fault):
+    # what a proxy in front of the appliance answers
+    code = fault.status or 502
+    phrase = RESPONSES.get(code, ("Error",))[0]
+    page = (f"<!DOCTYPE html>\n<html><head><title>{code} {phrase}</title></head>\n<body><h1>{phrase}</h1>\n"
+            f"<p>{fault.message or 'The server encountered a temporary error.'}</p>\n<hr>\n</body></html>\n")
+    return code, page.encode(), {}, "text/html; charset=utf-8"
+
+
+JSON = "application/json"
+_ANSWERS = {
+    "status": _status,
+    "rate_limit": _rate_limit,
+    "html": _html,
+    "expired_token": lambda fault: (401, error_body(401, auth.MSG_EXPIRED), {}, JSON),
+    "invalid_token": lambda fault: (401, error_body(401, auth.MSG_INVALID), {}, JSON),
+}
