@@ -116,20 +116,90 @@ def connection_from(args, environ=os.environ) -> dict:
         if environ.get(env) not in (None, ""):
             conn[cid] = environ[env]
     if args.connection:
-        try:
-            loaded = yaml.safe_load(Path(args.connection).read_text())
-        except OSError as exc:
-            raise UsageError(f"cannot read --connection file {args.connection}: {exc.strerror}") from None
-        except yaml.YAMLError:
-            raise UsageError(f"--connection file {args.connection} is not valid YAML or JSON") from None
-        if not isinstance(loaded, dict):
-            raise UsageError(f"--connection file {args.connection} must hold an object of connection parameters")
-        conn.update({k: v for k, v in loaded.items() if v is not None})
+        conn.update(read_connection_file(args.connection))
     for cid, _flag, _env in connection_flags():
         value = getattr(args, f"conn_{cid}", None)
         if value is not None:
             conn[cid] = value
     return conn
+
+
+MAX_CONNECTION_FILE = 1 << 20  # a connection file is a few lines; a bigger one is not one
+
+
+class _Refused(Exception):
+    """A YAML construct a connection file may not use; the message names it, never a value."""
+
+
+class _LiteralLoader(yaml.SafeLoader):
+    """YAML where every scalar is the string written (contract §2): no implicit resolvers, so `0777`,
+    `12:30`, `yes` or `1e3` stay text; aliases are refused, so no alias tree can blow up in memory."""
+
+    yaml_implicit_resolvers: dict = {}
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused("uses a YAML alias (*name): write each value out")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(k) for k, _v in node.value]
+        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if twice:
+            raise _Refused(f"gives {', '.join(twice)} more than once")
+        return super().construct_mapping(node, deep)
+
+
+def _plain_empty_is_absent(loader, node):
+    # `proxy:` with nothing after it means "not given", as it did before; `proxy: ''` is an empty string
+    value = loader.construct_scalar(node)
+    return None if value == "" and node.style is None else value
+
+
+_LiteralLoader.add_constructor("tag:yaml.org,2002:str", _plain_empty_is_absent)
+
+
+def read_connection_file(path: str) -> dict:
+    """The connection parameters of a YAML or JSON file: JSON values as JSON types them, YAML scalars as
+    the text written; a list, a map or an alias as a value is refused, naming the parameter."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONNECTION_FILE + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read --connection file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CONNECTION_FILE:
+        raise UsageError(f"--connection file {path} is larger than {MAX_CONNECTION_FILE} bytes: not a connection file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"--connection file {path} is not UTF-8 text") from None
+    try:
+        loaded = json.loads(text, object_pairs_hook=_json_object)
+    except _Refused as exc:
+        raise UsageError(f"--connection file {path} {exc}") from None
+    except ValueError:
+        try:
+            loaded = yaml.load(text, Loader=_LiteralLoader)  # noqa: S506 (a SafeLoader subclass)
+        except _Refused as exc:
+            raise UsageError(f"--connection file {path} {exc}") from None
+        except (yaml.YAMLError, RecursionError):
+            raise UsageError(f"--connection file {path} is not valid YAML or JSON") from None
+    if not isinstance(loaded, dict):
+        raise UsageError(f"--connection file {path} must hold an object of connection parameters")
+    for key, value in loaded.items():
+        if isinstance(value, (dict, list)):
+            kind = "a list" if isinstance(value, list) else "a map"
+            name = key if isinstance(key, str) and key.isidentifier() else "a parameter"
+            raise UsageError(f"--connection file {path}: {name} must be a single value, not {kind}")
+    return {k: v for k, v in loaded.items() if v is not None}
+
+
+def _json_object(pairs: list) -> dict:
+    keys = [k for k, _v in pairs]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise _Refused(f"gives {', '.join(twice)} more than once")
+    return dict(pairs)
 
 
 def params_from(args) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from cisco_esa.core.registry import Command, manifest
+from cisco_esa.core.registry import Command, manifest, parse_from
 
 
 def describe(command: Command) -> dict:
@@ -35,6 +35,9 @@ def describe(command: Command) -> dict:
         for key in ("enum", "default", "minimum", "maximum"):
             if key in prop:
                 entry[key] = prop[key]
+        if prop.get("x-from"):
+            # where a playbook finds this input in another command's envelope (x-from of the schema)
+            entry["from"] = [dict(zip(("command", "path"), parse_from(source))) for source in prop["x-from"]]
         params.append(entry)
     return {"id": command.id, "display_name": command.display_name, "description": command.description,
             "kind": command.kind, "read_only": command.read_only, "notes": notes(command, params),
@@ -121,6 +124,8 @@ def render_text(info: dict) -> str:
         lines.append(f"  {p['id']} ({p['type']}; {'; '.join(flags)})")
         if p["description"]:
             lines.append(f"      {p['description']}")
+        if p.get("from"):
+            lines.append(("      from: " if p["type"].startswith("list") else "      from (one value of): ") + "; ".join(f"{f['command']} {f['path']}" for f in p["from"]))
     lines += ["", "Example:", f"  {info['example']}"]
     return "\n".join(lines)
 
@@ -143,6 +148,12 @@ def commands_markdown() -> str:
                     values = f"{p.get('minimum', '')}..{p.get('maximum', '')}"
                 default = "" if "default" not in p else f"`{p['default']}`"
                 out.append(f"| `{p['id']}` | {p['type']} | {req} | {default} | {values} | {p['description']} |")
+            out.append("")
+        fed = [p for p in info["parameters"] if p.get("from")]
+        if fed:
+            out += ["Inputs from other commands' output (a list path may be passed on as it is; one level of "
+                    "nesting is flattened):", ""]
+            out += [f"- `{p['id']}` ← " + ("" if p["type"].startswith("list") else "one value of ") + ", ".join(f"`{f['command']}` `{f['path']}`" for f in p["from"]) for p in fed]
             out.append("")
         out += ["```sh", info["example"], "```", ""]
     return "\n".join(out)

@@ -1,6 +1,7 @@
 """Search Messages: every page of GET message-tracking/messages over the window, up to `limit`, rows
 of either response format (asyncos-api §2.2) in one plain shape. The dedicated parameters become
-the appliance's filter pairs ("contains"); `additional_filters` passes any other filter of §2.1."""
+the appliance's filter pairs ("contains"); `additional_filters` passes any filter of §2.1, refused only
+where it contradicts a dedicated parameter that was given."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ DEDICATED_KEYS = {
     api.TRACKING_MESSAGE_ID: "internet_message_id",
 }
 KNOWN_FILTERS = api.TRACKING_FILTERS
-_KNOWN_BY_LOWER = {name.lower(): name for name in KNOWN_FILTERS}
+_KNOWN_BY_LOWER = {name.lower(): name for name in (*KNOWN_FILTERS, *DEDICATED_KEYS)}
 
 
 def run(params, ctx):
@@ -38,7 +39,13 @@ def run(params, ctx):
 
 def search_filters(params: dict) -> dict:
     """The validated params -> the appliance's filter keys and values."""
-    extra = parse_additional_filters(params.get("additional_filters"))
+    filters = dedicated_filters(params)
+    filters.update(parse_additional_filters(params.get("additional_filters"), filters))
+    return filters
+
+
+def dedicated_filters(params: dict) -> dict:
+    """The filter keys and values that the dedicated parameters given send."""
     filters: dict[str, Any] = {}
     for param, (op_key, value_key) in api.TRACKING_CONTAINS.items():
         if params.get(param):
@@ -49,14 +56,16 @@ def search_filters(params: dict) -> dict:
     if params.get("internet_message_id"):
         # a string, never an int: the old XSOAR client's cast was a bug (§2.1)
         filters[api.TRACKING_MESSAGE_ID] = params["internet_message_id"]
-    filters.update(extra)
     return filters
 
 
-def parse_additional_filters(text: str | None) -> dict[str, str]:
+def parse_additional_filters(text: str | None, dedicated: dict | None = None) -> dict[str, str]:
     """`senderIp=192.0.2.10 & deliveryStatus=DELIVERED` -> {"senderIp": ..., "deliveryStatus": ...}.
     Keys are checked against the appliance's filter names (§2.1); values pass as typed (the client
-    encodes them) and may contain `=`. Every problem is reported at once."""
+    encodes them) and may contain `=`. A key of a dedicated parameter is refused only when that
+    parameter was given (`dedicated`: the filters it sends) with another value. Every problem is
+    reported at once."""
+    dedicated = dedicated or {}
     if not text or not text.strip():
         return {}
     out: dict[str, str] = {}
@@ -77,6 +86,12 @@ def parse_additional_filters(text: str | None) -> dict[str, str]:
         name = _KNOWN_BY_LOWER[key.lower()]
         if not value:
             problems.append(f"additional_filters: {name} has no value")
+        elif name in dedicated:
+            if not _same(name, dedicated[name], value):
+                # both given and they disagree: a real conflict, the one case refused
+                problems.append(f"additional_filters: {name} is set by the {DEDICATED_KEYS[name]} parameter "
+                                f"to another value (give it once)")
+            # the same filter with the same value: no conflict, sent once
         elif name in out:
             problems.append(f"additional_filters: {name} is given twice (join several values with commas)")
         else:
@@ -86,13 +101,19 @@ def parse_additional_filters(text: str | None) -> dict[str, str]:
     return out
 
 
+def _same(name: str, sent: str, typed: str) -> bool:
+    # operators and hex digests mean the same in any case (§2.1); other values are compared as typed
+    if name.endswith("Operator") or name == api.TRACKING_SHA256:
+        return sent.lower() == typed.lower()
+    return sent == typed
+
+
 def _filter_key_problem(key: str) -> str | None:
-    for reserved, param in {**FIXED_KEYS, **DEDICATED_KEYS}.items():
+    for reserved, param in FIXED_KEYS.items():
+        # the command always sends these: any value here would be a conflict
         if key.lower() == reserved.lower():
-            if param in ("start_time", "end_time", "limit"):
-                return f"additional_filters: {reserved} is set by the command (use the {param} parameter)"
             if param:
-                return f"additional_filters: {reserved} is set by the {param} parameter (use that instead)"
+                return f"additional_filters: {reserved} is set by the command (use the {param} parameter)"
             return f"additional_filters: {reserved} is set by the command and cannot be changed"
     if key.lower() in _KNOWN_BY_LOWER:
         return None

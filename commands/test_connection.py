@@ -1,23 +1,59 @@
 """Test Connection: log in, read the account's privileges, and run a one-row tracking search
-over the last hour, so that an appliance that accepts the login but fails the API still fails."""
+over the last hour, so that an appliance that accepts the login but fails the API still fails.
+The privileges say which commands the account may run; writes its role cannot do are named."""
 
 from datetime import timedelta
 
 from cisco_esa.core.outcome import Result, UnexpectedResponse
 from cisco_esa.core.timefmt import floor_minute, minute_param
 
-# Which command groups a privilege name (or, failing that, a role) opens (asyncos-api §1.2, point 7).
-GROUP_MARKERS = {
-    "message_tracking": ("message_tracking", "tracking"),
-    "spam_quarantine": ("quarantine",),
-    "safelist_blocklist": ("safelist", "blocklist", "quarantine"),
-    "reporting": ("report",),
+GROUPS = ("message_tracking", "spam_quarantine", "safelist_blocklist", "reporting")
+WRITE_GROUPS = ("spam_quarantine", "safelist_blocklist")
+# Words that make a privilege name a write (e_quarantine_messages_release, e_quarantine_safelist_modify).
+WRITE_WORDS = ("release", "delete", "modify", "add", "edit", "update", "create", "write", "move", "send")
+
+# What each capability is, for a person, and the group it belongs to.
+CAPABILITIES = {
+    "tracking_read": ("message_tracking", "message tracking"),
+    "quarantine_read": ("spam_quarantine", "spam quarantine search"),
+    "quarantine_release": ("spam_quarantine", "spam quarantine release"),
+    "quarantine_delete": ("spam_quarantine", "spam quarantine delete"),
+    "safelist_read": ("safelist_blocklist", "safelist view"),
+    "safelist_write": ("safelist_blocklist", "safelist modify"),
+    "blocklist_read": ("safelist_blocklist", "blocklist view"),
+    "blocklist_write": ("safelist_blocklist", "blocklist modify"),
+    "reporting_read": ("reporting", "reporting"),
 }
-ROLE_GROUPS = {
-    "administrator": set(GROUP_MARKERS),
-    "operator": set(GROUP_MARKERS),
-    "readonlyoperator": {"message_tracking", "spam_quarantine", "safelist_blocklist", "reporting"},
-    "helpdeskuser": {"message_tracking"},
+WRITES = {"quarantine_release", "quarantine_delete", "safelist_write", "blocklist_write"}
+LIST_ANY = ("safelist_read", "blocklist_read", "safelist_write", "blocklist_write")
+
+# Each command and the capabilities of which it needs one (asyncos-api §1.2 point 7).
+NEEDS = {
+    "search_messages": ("tracking_read",),
+    "get_message_details": ("tracking_read",),
+    "get_amp_details": ("tracking_read",),
+    "get_dlp_details": ("tracking_read",),
+    "get_url_details": ("tracking_read",),
+    "fetch_event": ("tracking_read", "quarantine_read"),
+    "search_spam_quarantine_messages": ("quarantine_read",),
+    "get_spam_quarantine_message_details": ("quarantine_read",),
+    "release_spam_quarantine_messages": ("quarantine_release",),
+    "delete_spam_quarantine_messages": ("quarantine_delete",),
+    "search_list_entries": LIST_ANY,
+    "add_entries": ("safelist_write", "blocklist_write"),
+    "delete_entries": ("safelist_write", "blocklist_write"),
+    "block_domain": ("blocklist_write",),
+    "block_email_addresses": ("blocklist_write",),
+    "unblock_domains_or_email_addresses": ("blocklist_write",),
+    "get_report": ("reporting_read",),
+}
+# When no privilege name is recognised, the role decides (asyncos-api §1.2 point 7).
+_READS = {c for c in CAPABILITIES if c not in WRITES}
+ROLE_CAPABILITIES = {
+    "administrator": set(CAPABILITIES),
+    "operator": set(CAPABILITIES),
+    "readonlyoperator": _READS,
+    "helpdeskuser": {"tracking_read"},
 }
 
 
@@ -34,7 +70,7 @@ def run(params, ctx):
         raise UnexpectedResponse("the message-tracking search did not return a data list.")
     transport = ctx.api.transport
     role = (login or {}).get("role")
-    groups = _groups(names, role)
+    caps = capabilities(names, role)
     data = {
         "connected": True,
         "appliance": ctx.api.appliance,
@@ -44,14 +80,38 @@ def run(params, ctx):
         "user": (login or {}).get("userName") or transport.conn.username,
         "role": role,
         "privileges": names,
-        "command_groups": {g: g in groups for g in GROUP_MARKERS},
+        # a group is usable when some command of it is; the writes the role cannot do are said apart
+        "command_groups": {g: any(CAPABILITIES[c][0] == g for c in caps) for g in GROUPS},
+        "write_groups": {g: any(CAPABILITIES[c][0] == g for c in caps & WRITES) for g in WRITE_GROUPS},
+        "unusable_commands": [{"command": cid, "needs": " or ".join(CAPABILITIES[c][1] for c in needs)}
+                              for cid, needs in NEEDS.items() if not caps & set(needs)],
         "tracking_search_rows": len(search["data"]),
     }
     return Result(data=data, raw_data={"login": login or {}, "privileges": privileges, "tracking": search})
 
 
-def _groups(names, role):
-    found = {g for g, marks in GROUP_MARKERS.items() for n in names if any(m in str(n).lower() for m in marks)}
-    if role:
-        found |= ROLE_GROUPS.get(role.replace(" ", "").replace("-", "").lower(), set()) if not found else set()
+def capabilities(names: list, role: str | None) -> set[str]:
+    """The capabilities the privilege names open; the role's when no name is recognised."""
+    found = set()
+    for name in names:
+        found |= _opens(str(name).lower())
+    if not found and role:
+        found = set(ROLE_CAPABILITIES.get(role.replace(" ", "").replace("-", "").lower(), set()))
     return found
+
+
+def _opens(name: str) -> set[str]:
+    write = any(w in name for w in WRITE_WORDS)
+    if "tracking" in name:
+        return {"tracking_read"}
+    if "report" in name:
+        return {"reporting_read"}
+    lists = {f"{kind}_{'write' if write else 'read'}" for kind in ("safelist", "blocklist") if kind in name}
+    if lists:
+        return lists
+    if "quarantine" in name:
+        if not write:
+            return {"quarantine_read"}
+        named = {f"quarantine_{w}" for w in ("release", "delete") if w in name}
+        return named or {"quarantine_release", "quarantine_delete"}  # a general write: both
+    return set()

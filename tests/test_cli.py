@@ -227,9 +227,12 @@ def test_cli_connection_flags_beat_file_beat_environment(tmp_path, fmt):
     path = tmp_path / f"conn.{fmt}"
     path.write_text(yaml.safe_dump(data) if fmt == "yaml" else json.dumps(data))
     got = _connection(["--connection", str(path), "--username", "flag-user", "--no-verify-tls"], ENV)
+    # YAML scalars are kept as the text written (contract §2), JSON values as JSON types them
+    timeout = "12" if fmt == "yaml" else 12
     assert got == {"server_url": "https://file.test:6443", "username": "flag-user", "password": "env-pass",
                    "api_version": "v2.0", "appliance": "sma", "auth": "basic", "verify_tls": False,
-                   "ca_bundle": "/env/ca.pem", "timeout": 12, "proxy": "http://env-proxy:3128"}
+                   "ca_bundle": "/env/ca.pem", "timeout": timeout, "proxy": "http://env-proxy:3128"}
+    assert parse_connection(got).timeout == 12.0 and parse_connection(got).verify_tls is False
 
 
 def test_cli_connection_every_flag(tmp_path):

@@ -254,11 +254,12 @@ def test_contract_command_id_is_snake_case_of_display_name_and_names_its_handler
 def test_contract_connection_parameters_are_contract_section_2():
     conn = {p.id: p for p in manifest().connection}
     assert list(conn) == ["server_url", "username", "password", "api_version", "appliance", "auth",
-                          "verify_tls", "ca_bundle", "timeout", "proxy"]
+                          "verify_tls", "ca_bundle", "timeout", "proxy", "use_system_proxy"]
     assert {k for k, p in conn.items() if p.required} == {"server_url", "username", "password"}
     assert conn["password"].secret and not conn["username"].secret
     defaults = {k: p.default for k, p in conn.items() if p.default is not None}
-    assert defaults == {"api_version": "v2.0", "appliance": "esa", "auth": "jwt", "verify_tls": True, "timeout": 60}
+    assert defaults == {"api_version": "v2.0", "appliance": "esa", "auth": "jwt", "verify_tls": True, "timeout": 60,
+                        "use_system_proxy": False}
     assert conn["appliance"].enum == ("esa", "sma", "auto")
     assert conn["auth"].enum == ("jwt", "basic")
 

@@ -1,4 +1,5 @@
-"""The list parsers and the list endpoints' request shapes, without HTTP: the captured list views parse, request bodies per view, and
+"""The list parsers and the list endpoints' request shapes, without HTTP: our list views and (when present) the captured ones
+parse, request bodies per view, and
 the shapes that must be refused."""
 
 
@@ -6,34 +7,42 @@ import pytest
 
 from cisco_esa.asyncos.parsers import lists
 from cisco_esa.core.outcome import NotFound, UnexpectedResponse
-from tests.scenarios.common import capture, handler_calls, recorded_api
+from tests.scenarios.common import answer, handler_calls, recorded_api
 
 
 
 
 
-def test_lists_esa_blocklist_capture_parses_sorted():
-    body = capture("esa_list_entry_get_blocklist.json")
+@pytest.mark.parametrize("source, expected", [
+    ("ours", [{"recipient": "maria.lopez@corp.example",
+               "senders": ["billing@invoice-docs.example", "crypto-win.example", "invoice-docs.example"]},
+              {"recipient": "tom.baker@corp.example", "senders": ["parcel-track.example"]}]),
+    ("capture", [{"recipient": "t1@test.com", "senders": ["t4@test.com"]},
+                 {"recipient": "test@test.com", "senders": ["t1@test.com", "t2@test.com", "t3@test.com"]}]),
+])
+def test_lists_esa_blocklist_capture_parses_sorted(source, expected):
+    body = answer(source, "esa_list_entry_get_blocklist.json")
     entries = lists.sort_entries(lists.normalize_rows(body["data"], "recipient"), "recipient")
-    assert entries == [
-        {"recipient": "t1@test.com", "senders": ["t4@test.com"]},
-        {"recipient": "test@test.com", "senders": ["t1@test.com", "t2@test.com", "t3@test.com"]},
-    ]
+    assert entries == expected
 
 
-def test_lists_sma_safelist_capture_is_one_row_whatever_total_count_says():
-    body = capture("sma_list_entry_get_safelist.json")
+@pytest.mark.parametrize("source, expected", [
+    ("ours", [{"recipient": "li.wei@corp.example", "senders": ["newsletter@weekly-digest.example", "partner.example",
+                                                               "payroll@corp-benefits.example"]}]),
+    ("capture", [{"recipient": "test123@test123.com", "senders": ["t7@test.com", "t8@test.com", "t9@test.com"]}]),
+])
+def test_lists_sma_safelist_capture_is_one_row_whatever_total_count_says(source, expected):
+    body = answer(source, "sma_list_entry_get_safelist.json")
     # totalCount 2 with one row: a page of size 1 (captures README note 3); the rows are the truth
     assert body["meta"]["totalCount"] == 2
-    assert lists.normalize_rows(body["data"], "recipient") == [
-        {"recipient": "test123@test123.com", "senders": ["t7@test.com", "t8@test.com", "t9@test.com"]},
-    ]
+    assert lists.normalize_rows(body["data"], "recipient") == expected
 
 
-def test_lists_added_successfully_capture_is_not_a_delete_answer():
+@pytest.mark.parametrize("source", ["ours", "capture"])
+def test_lists_added_successfully_capture_is_not_a_delete_answer(source):
     # an answer of an unknown endpoint (captures README): the add answer is never read, and as a
     # delete answer it carries no totalCount, so it is refused rather than guessed at
-    body = capture("esa_added_successfully.json")
+    body = answer(source, "esa_added_successfully.json")
     with pytest.raises(UnexpectedResponse, match="may or may not have been deleted"):
         lists.delete_count(body, "blocklist", "sender", "x.example")
 

@@ -27,7 +27,7 @@ from cisco_esa.fetch.mapping import (
     compile_path,
     load_mappings,
 )
-from tests.scenarios.common import capture
+from tests.scenarios.common import SOURCES, answer
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPINGS = ROOT / "field_mappings"
@@ -47,8 +47,8 @@ def engine() -> MappingEngine:
     return load_mappings(MAPPINGS)
 
 
-def _capture_rows(name: str, source_type: str) -> list[dict]:
-    rows = capture(name)["data"]
+def _capture_rows(name: str, source_type: str, source: str = "capture") -> list[dict]:
+    rows = answer(source, name)["data"]
     for row in rows:
         row["sourceType"] = source_type  # what fetch_event adds (contract §3)
     return rows
@@ -281,6 +281,26 @@ def test_load_mappings_unknown_key_fails(tmp_path):
 # ----------------------------------------------------------------------------- mapping
 
 
+def test_map_event_esa_tracking_fixture_row_maps_to_spec_fields(engine):
+    row = _capture_rows("esa_message_search.json", "messageTracking", "ours")[0]
+    assert engine.source_for(row) is engine.mapping("messageTracking")
+    assert engine.map_event(row) == {
+        "Document ID": 5012,
+        "Message ID": 5012,
+        "Sender": "billing@invoice-docs.example",
+        "Host Name": "",
+        "Sender IP": "203.0.113.45",
+        "Direction": "incoming",
+        "Subject": "Invoice 88213 overdue",
+        "Message Status": {"5012": "Quarantined by Anti-Spam/Graymail"},
+        "Mail Policy": ["INBOUND_DEFAULT"],
+        "Serial Number": "5A3C9E21B7D04F1A8E62-0C4D7F19A2B3",
+        "Recipient": ["maria.lopez@corp.example"],
+        "TimeStamp": "03 Nov 2026 09:41:17 (GMT +00:00)",
+    }
+    assert type(engine.map_event(row)["Document ID"]) is int
+
+
 def test_map_event_esa_tracking_row_maps_to_spec_fields(engine):
     row = _capture_rows("esa_message_search.json", "messageTracking")[0]
     assert engine.source_for(row) is engine.mapping("messageTracking")
@@ -301,8 +321,9 @@ def test_map_event_esa_tracking_row_maps_to_spec_fields(engine):
     assert type(engine.map_event(row)["Document ID"]) is int
 
 
-def test_map_event_sma_tracking_rows_match_jsonpath_ng(engine):
-    rows = _capture_rows("sma_message_search.json", "messageTracking")
+@pytest.mark.parametrize("source", SOURCES)
+def test_map_event_sma_tracking_rows_match_jsonpath_ng(engine, source):
+    rows = _capture_rows("sma_message_search.json", "messageTracking", source)
     mapping = engine.mapping("messageTracking")
     for row in rows:
         mapped = engine.map_event(row)
@@ -313,10 +334,11 @@ def test_map_event_sma_tracking_rows_match_jsonpath_ng(engine):
         assert _same(mapped, _reference_map(mapping, row))
 
 
+@pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("capture", ["esa_spam_quarantine_message_search.json",
                                      "sma_spam_quarantine_message_search.json"])
-def test_map_event_quarantine_rows_map_to_spec_fields(engine, capture):
-    rows = _capture_rows(capture, "spamQuarantine")
+def test_map_event_quarantine_rows_map_to_spec_fields(engine, capture, source):
+    rows = _capture_rows(capture, "spamQuarantine", source)
     for row in rows:
         mapped = engine.map_event(row)
         assert list(mapped) == QUARANTINE_FIELDS
@@ -331,6 +353,19 @@ def test_map_event_quarantine_rows_map_to_spec_fields(engine, capture):
             "Subject": a["subject"],
         }
         assert type(mapped["Document ID"]) is int
+
+
+def test_map_event_esa_quarantine_fixture_first_row_values(engine):
+    row = _capture_rows("esa_spam_quarantine_message_search.json", "spamQuarantine", "ours")[0]
+    assert engine.map_event(row) == {
+        "Document ID": 5012,
+        "Message ID": 5012,
+        "Date": "03 Nov 2026 09:42 (GMT +00:00)",
+        "Envelope Recipient": ["maria.lopez@corp.example"],
+        "To Address": ["Maria Lopez <maria.lopez@corp.example>, Accounts <accounts@corp.example>"],
+        "From Address": ["Billing Desk <billing@invoice-docs.example>"],
+        "Subject": "Invoice 88213 overdue",
+    }
 
 
 def test_map_event_esa_quarantine_first_row_values(engine):
@@ -348,8 +383,9 @@ def test_map_event_esa_quarantine_first_row_values(engine):
     }
 
 
-def test_main_events_of_capture_document_are_its_data_rows(engine):
-    document = capture("esa_message_search.json")
+@pytest.mark.parametrize("source", SOURCES)
+def test_main_events_of_capture_document_are_its_data_rows(engine, source):
+    document = answer(source, "esa_message_search.json")
     assert engine.main_events(document) == document["data"]
     assert engine.main_events({"meta": {}}) == []
     assert engine.main_events({"data": {"single": 1}}) == [{"single": 1}]

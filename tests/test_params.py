@@ -143,13 +143,15 @@ def test_params_enum_any_case_and_separator_property(value, rnd):
 
 # ---------------------------------------------------------------- all problems, unknowns, conditional rules
 def test_params_every_problem_reported_in_one_message_naming_each_parameter():
-    got = problems("search_messages", {"start_time": "yesterday", "end_time": "-15x", "file_sha256": "abc",
+    got = problems("search_messages", {"start_time": "last tuesday", "end_time": "-15x", "file_sha256": "abc",
                                        "start_tme": "-1h", "subject": ""})
     assert sorted(got) == sorted([
         "start_tme: unknown parameter (did you mean 'start_time'?)",
-        "end_time: '-15x' is not a time (use ISO 8601, 'YYYY-MM-DD HH:MM', epoch seconds or -15m/-2h/-7d)",
+        "end_time: '-15x' is not a time (accepted: ISO 8601 (2023-05-20T18:00:00Z), 'YYYY-MM-DD HH:MM', epoch "
+        "seconds or milliseconds, now, -15m/-2h/-7d, '3 days ago', yesterday)",
         'file_sha256: "abc" is not in the expected form (64 hexadecimal characters)',
-        "start_time: 'yesterday' is not a time (use ISO 8601, 'YYYY-MM-DD HH:MM', epoch seconds or -15m/-2h/-7d)",
+        "start_time: 'last tuesday' is not a time (accepted: ISO 8601 (2023-05-20T18:00:00Z), 'YYYY-MM-DD HH:MM', "
+        "epoch seconds or milliseconds, now, -15m/-2h/-7d, '3 days ago', yesterday)",
         'subject: "" is empty',
     ])
 
@@ -174,7 +176,47 @@ def test_params_not_an_object_rejected():
 
 def test_params_list_item_named_by_index():
     assert problems("get_amp_details", {"appliance_serial_number": "", "message_ids": "4411;4412"}) == [
-        'appliance_serial_number: "" is empty', 'message_ids[0]: "4411;4412" is not of type integer']
+        'appliance_serial_number: "" is empty',
+        'message_ids[0]: "4411;4412" is not of type integer (separate the values with commas, or give a JSON array)']
+
+
+@pytest.mark.parametrize("value", ["[[7255],[6827]]", [[7255], [6827]], [[7255, 6827]], [7255, [6827]], "[[7255], 6827]"])
+def test_params_id_list_one_level_of_nesting_flattened(value):
+    # `$.data[*].attributes.mid` of the raw search data yields [[7255], [6827]] (issue 15 point 6)
+    typed = validate("get_amp_details", {"appliance_serial_number": "S", "message_ids": value})
+    assert typed["message_ids"] == [7255, 6827]
+
+
+@pytest.mark.parametrize("command, pid", [("release_spam_quarantine_messages", "quarantine_message_ids"),
+                                          ("delete_spam_quarantine_messages", "quarantine_message_ids"),
+                                          ("get_spam_quarantine_message_details", "quarantine_message_ids"),
+                                          ("get_message_details", "message_ids"), ("get_dlp_details", "message_ids"),
+                                          ("get_url_details", "message_ids")])
+def test_params_every_id_list_flattens_one_level(command, pid):
+    params = {pid: [["783"], [782]]}
+    if "appliance_serial_number" in manifest().commands[command].params.properties:
+        params["appliance_serial_number"] = "S"
+    assert validate(command, params)[pid] == [783, 782]
+
+
+def test_params_id_list_two_levels_of_nesting_refused():
+    assert problems("get_amp_details", {"appliance_serial_number": "S", "message_ids": [[[7255]], [6827]]}) == [
+        "message_ids[0]: [7255] is not of type integer"]
+
+
+@pytest.mark.parametrize("command, params, expected", [
+    ("block_email_addresses", {"senders": "a@b.example; c@d.example", "recipients": "x@y.example"},
+     "senders[0]: 'a@b.example; c@d.example' is not an e-mail address (separate the values with commas, or give a JSON array)"),
+    ("release_spam_quarantine_messages", {"quarantine_message_ids": "783; 782"},
+     'quarantine_message_ids[0]: "783; 782" is not of type integer (separate the values with commas, or give a JSON array)'),
+])
+def test_params_semicolon_separated_list_gets_a_hint(command, params, expected):
+    assert problems(command, params) == [expected]
+
+
+def test_params_semicolon_in_a_single_value_no_list_hint():
+    got = problems("search_messages", {"start_time": "a;b", "end_time": "now"})
+    assert len(got) == 1 and "commas" not in got[0]
 
 
 def test_params_address_format_named_by_index():

@@ -1,4 +1,5 @@
-"""The spam quarantine parsers and the search's query, without HTTP: every spam quarantine capture through the normalizers,
+"""The spam quarantine parsers and the search's query, without HTTP: our fixtures and (when present) every spam quarantine
+capture through the normalizers,
 the search query mapping, and the not-found rules of details, release and delete."""
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ import pytest
 from cisco_esa.asyncos.parsers import quarantine
 from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import InputError, NotFound, UnexpectedResponse
-from tests.scenarios.common import FROZEN_NOW, capture, handler_calls
+from tests.scenarios.common import FROZEN_NOW, answer, handler_calls
 
 UTC = timezone.utc
 
 
 
 
-@pytest.mark.parametrize("name,first,date_iso", [
-    ("esa_spam_quarantine_message_search.json", 783, "2022-09-20T15:13:00Z"),
-    ("sma_spam_quarantine_message_search.json", 45, "2022-08-28T15:33:00Z"),
+@pytest.mark.parametrize("source,name,first,date_iso,count", [
+    ("ours", "esa_spam_quarantine_message_search.json", 5012, "2026-11-03T09:42:00Z", 3),
+    ("ours", "sma_spam_quarantine_message_search.json", 2240, "2026-10-13T06:05:00Z", 2),
+    ("capture", "esa_spam_quarantine_message_search.json", 783, "2022-09-20T15:13:00Z", 3),
+    ("capture", "sma_spam_quarantine_message_search.json", 45, "2022-08-28T15:33:00Z", 3),
 ])
-def test_search_capture_rows_normalize(name, first, date_iso):
-    body = capture(name)
+def test_search_capture_rows_normalize(source, name, first, date_iso, count):
+    body = answer(source, name)
     rows = [quarantine.normalize_row(r) for r in body["data"]]
-    assert len(rows) == len(body["data"]) == 3
+    assert len(rows) == len(body["data"]) == count
     assert rows[0]["mid"] == first and isinstance(rows[0]["mid"], int)
     assert rows[0]["date_iso"] == date_iso
     for row, raw in zip(rows, body["data"]):
@@ -36,8 +39,25 @@ def test_search_capture_rows_normalize(name, first, date_iso):
         assert all("@" in a and "<" not in a for a in row["to_addresses"] + row["from_addresses"])
 
 
+def test_search_fixture_esa_first_row_is_exact():
+    row = quarantine.normalize_row(answer("ours", "esa_spam_quarantine_message_search.json")["data"][0])
+    assert row == {
+        "mid": 5012,
+        "envelope_recipients": ["maria.lopez@corp.example"],
+        "to": ["Maria Lopez <maria.lopez@corp.example>, Accounts <accounts@corp.example>"],
+        "to_addresses": ["maria.lopez@corp.example", "accounts@corp.example"],
+        "from": ["Billing Desk <billing@invoice-docs.example>"],
+        "from_addresses": ["billing@invoice-docs.example"],
+        "subject": "Invoice 88213 overdue",
+        "date": "03 Nov 2026 09:42 (GMT +00:00)",
+        "date_iso": "2026-11-03T09:42:00Z",
+        "size": "61.40K",
+        "size_bytes": 62874,
+    }
+
+
 def test_search_capture_esa_first_row_is_exact():
-    row = quarantine.normalize_row(capture("esa_spam_quarantine_message_search.json")["data"][0])
+    row = quarantine.normalize_row(answer("capture", "esa_spam_quarantine_message_search.json")["data"][0])
     assert row == {
         "mid": 783,
         "envelope_recipients": ["test@test.com"],
@@ -53,16 +73,18 @@ def test_search_capture_esa_first_row_is_exact():
     }
 
 
-@pytest.mark.parametrize("name,mid,date_iso,body", [
-    ("esa_spam_quarantine_message_get.json", 620, "2022-09-20T15:13:00Z", "X-MGA-submission"),
-    ("sma_spam_quarantine_message_get.json", 50, "2022-08-28T15:33:00Z", "Test message body"),
+@pytest.mark.parametrize("source,name,mid,date_iso,body,attachments", [
+    ("ours", "esa_spam_quarantine_message_get.json", 5012, "2026-11-03T09:42:00Z", "Dear customer", ["invoice_88213.xlsm"]),
+    ("ours", "sma_spam_quarantine_message_get.json", 2240, "2026-10-13T06:05:00Z", "Best prices", []),
+    ("capture", "esa_spam_quarantine_message_get.json", 620, "2022-09-20T15:13:00Z", "X-MGA-submission", []),
+    ("capture", "sma_spam_quarantine_message_get.json", 50, "2022-08-28T15:33:00Z", "Test message body", []),
 ])
-def test_details_capture_normalizes(name, mid, date_iso, body):
-    raw = capture(name)
+def test_details_capture_normalizes(source, name, mid, date_iso, body, attachments):
+    raw = answer(source, name)
     out = quarantine.details(raw, mid)
     attrs = raw["data"]["attributes"]
     assert out["mid"] == mid and out["date_iso"] == date_iso
-    assert out["message_body"].startswith(body) and out["attachments"] == []
+    assert out["message_body"].startswith(body) and out["attachments"] == attachments
     assert out["subject"] == attrs["subject"] and out["envelope_recipients"] == attrs["envelopeRecipient"]
     assert out["from_addresses"] and "size" not in out
 
@@ -84,17 +106,19 @@ def test_details_answer_without_attributes_is_unexpected():
         quarantine.details({"data": {"mid": 620}}, 620)
 
 
+@pytest.mark.parametrize("source", ["ours", "capture"])
 @pytest.mark.parametrize("name,count", [
     ("esa_spam_quarantine_message_delete.json", 1),
     ("sma_spam_quarantine_message_release.json", 1),
 ])
-def test_action_capture_counts_one(name, count):
-    assert quarantine.action_count(capture(name), 7) == count
+def test_action_capture_counts_one(source, name, count):
+    assert quarantine.action_count(answer(source, name), 7) == count
 
 
-def test_action_capture_zero_is_not_found():
+@pytest.mark.parametrize("source", ["ours", "capture"])
+def test_action_capture_zero_is_not_found(source):
     with pytest.raises(NotFound) as err:
-        quarantine.action_count(capture("esa_spam_quarantine_message_delete_failed.json"), 7)
+        quarantine.action_count(answer(source, "esa_spam_quarantine_message_delete_failed.json"), 7)
     assert (err.value.status_code, err.value.message) == (404, "Message ID 7 not found.")
 
 

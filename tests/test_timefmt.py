@@ -40,6 +40,17 @@ UTC = timezone.utc
     ("now-1w", FROZEN_NOW - timedelta(weeks=1)),
     ("+30s", FROZEN_NOW + timedelta(seconds=30)),
     (datetime(2023, 5, 20, 18), datetime(2023, 5, 20, 18, tzinfo=UTC)),
+    # XSOAR's habits and epoch milliseconds (issue 15 point 7)
+    ("yesterday", FROZEN_NOW - timedelta(days=1)),
+    (" Yesterday ", FROZEN_NOW - timedelta(days=1)),
+    ("3 days ago", FROZEN_NOW - timedelta(days=3)),
+    ("1 hour ago", FROZEN_NOW - timedelta(hours=1)),
+    ("15 minutes ago", FROZEN_NOW - timedelta(minutes=15)),
+    ("30 mins ago", FROZEN_NOW - timedelta(minutes=30)),
+    ("2 Weeks Ago", FROZEN_NOW - timedelta(weeks=2)),
+    ("1684605600000", datetime(2023, 5, 20, 18, tzinfo=UTC)),
+    ("1684605600250", datetime(2023, 5, 20, 18, 0, 0, 250000, tzinfo=UTC)),
+    (1684605600000, datetime(2023, 5, 20, 18, tzinfo=UTC)),
 ])
 def test_timefmt_parse_input_time_forms(text, expected):
     got = parse_input_time(text, FROZEN_NOW)
@@ -47,10 +58,21 @@ def test_timefmt_parse_input_time_forms(text, expected):
 
 
 @pytest.mark.parametrize("text", ["", "soon", "-15", "15m", "2023/05/20", "1989-01-01T00:00Z", "2200-01-01T00:00Z",
-                                  "-9999999999999d", None, True, [1]])
+                                  "-9999999999999d", None, True, [1], "last tuesday", "3 days", "ago",
+                                  "3 fortnights ago", "-3 days ago", "99999999999999 days ago", "9999999999999",
+                                  "16846056000000"])
 def test_timefmt_parse_input_time_junk_raises_value_error(text):
     with pytest.raises(ValueError):
         parse_input_time(text, FROZEN_NOW)
+
+
+@pytest.mark.parametrize("text", ["last tuesday", "3 fortnights ago", "tomorrow", {"a": 1}])
+def test_timefmt_parse_input_time_refusal_lists_the_accepted_forms(text):
+    with pytest.raises(ValueError) as info:
+        parse_input_time(text, FROZEN_NOW)
+    for form in ("ISO 8601", "'YYYY-MM-DD HH:MM'", "epoch seconds or milliseconds", "-15m/-2h/-7d", "'3 days ago'",
+                 "yesterday"):
+        assert form in str(info.value)
 
 
 def test_timefmt_minute_and_hour_params_are_the_endpoint_forms():

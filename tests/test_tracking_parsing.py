@@ -1,4 +1,5 @@
-"""The message tracking parsers and the search's query, without HTTP: every message tracking capture through the normalizers, the
+"""The message tracking parsers and the search's query, without HTTP: our fixtures and (when present) every message tracking
+capture through the normalizers, the
 documented examples of both search formats, odd shapes, and the search query mapping."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from cisco_esa.asyncos.parsers import tracking
 from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import InputError, NotFound, UnexpectedResponse
 from tests.conftest import FROZEN_NOW
-from tests.scenarios.common import capture, handler_calls
+from tests.scenarios.common import SOURCES, answer, handler_calls
 
 UTC = timezone.utc
 DETAILS = {"message": tracking.message_details, "amp": tracking.amp_details, "dlp": tracking.dlp_details,
@@ -45,8 +46,26 @@ SMA_SPLINTERED = {"meta": {"num_bad_records": 0, "totalCount": 1}, "data": [{"at
 
 
 # ---------------------------------------------------------------- search rows
+OURS_FIRST_ROW = {
+    "mids": [5012], "mid": 5012, "icid": 41207, "serial_number": "5A3C9E21B7D04F1A8E62-0C4D7F19A2B3", "host_name": None,
+    "sender": "billing@invoice-docs.example", "recipients": ["maria.lopez@corp.example"], "subject": "Invoice 88213 overdue",
+    "message_status": "Quarantined by Anti-Spam/Graymail",
+    "message_status_by_mid": {"5012": "Quarantined by Anti-Spam/Graymail"},
+    "direction": "incoming", "sender_ip": "203.0.113.45", "sender_domain": "invoice-docs.example",
+    "sender_group": "UNKNOWNLIST", "sbrs": "-2.1", "mail_policy": ["INBOUND_DEFAULT"],
+    "timestamp": "03 Nov 2026 09:41:17 (GMT +00:00)", "timestamp_iso": "2026-11-03T09:41:17Z",
+    "message_id_header": "<5012.41207@invoice-docs.example>",
+}
+
+
+def test_tracking_parsing_esa_search_fixture_first_row_is_exact():
+    rows = [tracking.normalize_row(r) for r in answer("ours", "esa_message_search.json")["data"]]
+    assert len(rows) == 3 and rows[0] == OURS_FIRST_ROW
+    assert all("dcid" not in r for r in rows)
+
+
 def test_tracking_parsing_esa_search_capture_first_row_is_exact():
-    body = capture("esa_message_search.json")
+    body = answer("capture", "esa_message_search.json")
     rows = [tracking.normalize_row(r) for r in body["data"]]
     assert len(rows) == 4
     assert rows[0] == {
@@ -61,9 +80,10 @@ def test_tracking_parsing_esa_search_capture_first_row_is_exact():
     assert all("dcid" not in r for r in rows)
 
 
+@pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("name", ["esa_message_search.json", "sma_message_search.json"])
-def test_tracking_parsing_search_captures_every_row_reads(name):
-    body = capture(name)
+def test_tracking_parsing_search_captures_every_row_reads(source, name):
+    body = answer(source, name)
     for raw, row in zip(body["data"], (tracking.normalize_row(r) for r in body["data"])):
         attrs = raw["attributes"]
         assert row["mids"] == attrs["mid"] and row["mid"] == attrs["mid"][0]
@@ -74,10 +94,14 @@ def test_tracking_parsing_search_captures_every_row_reads(name):
         assert row["message_id_header"] == attrs["messageID"][str(attrs["mid"][0])]
 
 
-def test_tracking_parsing_sma_search_capture_rows_carry_dcid_and_host():
-    rows = [tracking.normalize_row(r) for r in capture("sma_message_search.json")["data"]]
-    assert rows[0]["dcid"] == [4364] and rows[0]["host_name"] == "esa2.test.eu.iphmx.com"
-    assert rows[0]["timestamp_iso"] == "2022-09-07T08:10:33Z"  # "(GMT)" style (§1.3)
+@pytest.mark.parametrize("source, dcid, host, iso", [
+    ("ours", [3310], "gw1.corp.example", "2026-10-12T17:20:41Z"),
+    ("capture", [4364], "esa2.test.eu.iphmx.com", "2022-09-07T08:10:33Z"),
+])
+def test_tracking_parsing_sma_search_capture_rows_carry_dcid_and_host(source, dcid, host, iso):
+    rows = [tracking.normalize_row(r) for r in answer(source, "sma_message_search.json")["data"]]
+    assert rows[0]["dcid"] == dcid and rows[0]["host_name"] == host
+    assert rows[0]["timestamp_iso"] == iso  # "(GMT)" style (§1.3)
     assert all(isinstance(r["dcid"], list) and r["host_name"] for r in rows)
 
 
@@ -136,10 +160,11 @@ def _details_name(appliance, kind):
         f"{appliance}_message_{kind}_details_get.json"
 
 
+@pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("appliance", ["esa", "sma"])
 @pytest.mark.parametrize("kind", ["message", "amp", "dlp", "url"])
-def test_tracking_parsing_every_details_capture_reads(appliance, kind):
-    body = capture(_details_name(appliance, kind))
+def test_tracking_parsing_every_details_capture_reads(source, appliance, kind):
+    body = answer(source, _details_name(appliance, kind))
     m = body["data"]["messages"]
     out = DETAILS[kind](body, m["mid"][0], "SERIAL")
     assert out["mids"] == m["mid"] and out["mid"] == m["mid"][0] and out["serial_number"] == "SERIAL"
@@ -151,16 +176,41 @@ def test_tracking_parsing_every_details_capture_reads(appliance, kind):
             assert e["timestamp_iso"] and e["timestamp_iso"].endswith("Z")
 
 
-def test_tracking_parsing_sma_empty_string_attachments_become_an_empty_list():
+@pytest.mark.parametrize("source", SOURCES)
+def test_tracking_parsing_sma_empty_string_attachments_become_an_empty_list(source):
     for name in ("sma_message_details_get.json", "sma_message_dlp_details_get.json"):
-        body = capture(name)
+        body = answer(source, name)
         assert body["data"]["messages"]["attachments"] == ""
         kind = "dlp" if "dlp" in name else "message"
         assert DETAILS[kind](body, 1, "S")["attachments"] == []
 
 
+def test_tracking_parsing_esa_message_details_fixture_is_exact():
+    out = tracking.message_details(answer("ours", "esa_message_details_get.json"), 5012, "5A3C9E21B7D04F1A8E62-0C4D7F19A2B3")
+    summary = out.pop("summary")
+    assert out == {
+        "mids": [5012, 5013], "mid": 5012, "serial_number": "5A3C9E21B7D04F1A8E62-0C4D7F19A2B3", "all_icid": [41207],
+        "subject": "Invoice 88213 overdue", "sender": "billing@invoice-docs.example",
+        "header_from": "billing@invoice-docs.example", "recipients": ["maria.lopez@corp.example"],
+        "message_status": "Quarantined by Anti-Spam/Graymail", "direction": "incoming", "sender_group": "UNKNOWNLIST",
+        "host_name": "(Name unresolved,  SN:5A3C9E21B7D04F1A8E62-0C4D7F19A2B3)",
+        "message_id_header": "<5012@invoice-docs.example>", "smtp_auth_id": None, "message_size": "52.07 (KB)",
+        "timestamp": "03 Nov 2026 09:41:17 (GMT +00:00)", "timestamp_iso": "2026-11-03T09:41:17Z",
+        "attachments": ["invoice_88213.pdf"],
+        "sending_host": {"reverse_dns_hostname": "mx.invoice-docs.example (verified)", "ip_address": "203.0.113.45",
+                         "sbrs_score": "-2.1"},
+        "sdr": {"age": "2 days", "category": "N/A", "reputation": "Untrusted", "threat_levels": "5"},
+        "mail_policy": ["INBOUND_DEFAULT"], "is_complete_data": False, "has_amp_details": True,
+        "has_dlp_details": False, "has_url_details": True,
+    }
+    assert summary[0] == {"timestamp": "03 Nov 2026 09:41:17 (GMT +00:00)", "timestamp_iso": "2026-11-03T09:41:17Z",
+                          "description": "Incoming connection (ICID 41207) has sender_group: UNKNOWNLIST, "
+                                         "sender_ip: 203.0.113.45 and sbrs: -2.1", "last_event": False}
+    assert [e["last_event"] for e in summary] == [False, False, True]
+
+
 def test_tracking_parsing_esa_message_details_capture_is_exact():
-    out = tracking.message_details(capture("esa_message_details_get.json"), 765, "1231321-1231321")
+    out = tracking.message_details(answer("capture", "esa_message_details_get.json"), 765, "1231321-1231321")
     summary = out.pop("summary")
     assert out == {
         "mids": [765, 766, 767], "mid": 765, "serial_number": "1231321-1231321", "all_icid": [23092],
@@ -187,13 +237,28 @@ def test_tracking_parsing_esa_message_details_capture_is_exact():
     ("sma", "23a9113530549916cd5b410edee79cb5a0fc01233eb9051f9c882a2e7c3fbfbe"),
 ])
 def test_tracking_parsing_amp_captures_give_a_verdict(appliance, sha):
-    out = tracking.amp_details(capture(_details_name(appliance, "amp")), 1, "S")
+    out = tracking.amp_details(answer("capture", _details_name(appliance, "amp")), 1, "S")
     assert len(out["amp_details"]) == 3 and out["amp_details"][-1]["last_event"] is True
     assert out["has_amp_details"] is True and out["malicious"] is False
     [v] = out["verdicts"]
     assert v["file_name"] == "test.jpg" and v["disposition"] == "FILE UNKNOWN" and v["malware"] is None
     assert v["sha256"] == sha and v["analysis_score"] == 0 and v["verdict_source"] == "AMP"
     assert v["timestamp_iso"] is not None
+
+
+@pytest.mark.parametrize("appliance, mid, sha", [
+    ("esa", 5012, "7f3a9c0e5b2d4186a1f09e3c7b5d2a4f8e1c6b9d0a3f5e7c2b4d6a8f0e1c3b5d"),
+    ("sma", 2201, "0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a"),
+])
+def test_tracking_parsing_amp_fixtures_give_a_malicious_verdict(appliance, mid, sha):
+    out = tracking.amp_details(answer("ours", _details_name(appliance, "amp")), 1, "S")
+    assert len(out["amp_details"]) == 3 and out["amp_details"][-1]["last_event"] is True
+    assert out["has_amp_details"] is True and out["malicious"] is True
+    [v] = out["verdicts"]
+    assert (v["file_name"], v["mid"], v["disposition"], v["malware"]) == (
+        "invoice_88213.xlsm", mid, "MALICIOUS", "W97M.Downloader")
+    assert v["sha256"] == sha and v["analysis_score"] == 92 and v["malware_categories"] == "Trojan"
+    assert v["timestamp_iso"] == "2026-11-03T09:41:19Z"
 
 
 def test_tracking_parsing_amp_malicious_example_is_parsed_field_by_field():
@@ -217,22 +282,27 @@ def test_tracking_parsing_amp_events_without_a_disposition_give_no_verdict():
     assert len(events) == 1 and tracking.amp_verdicts(events) == []
 
 
-@pytest.mark.parametrize("appliance,mid,policy", [
-    ("esa", 1131, "US HIPAA and HITECH (Low Threshold)"),
-    ("sma", 84, "PCI-DSS (Payment Card Industry Data Security Standard)"),
+@pytest.mark.parametrize("source,appliance,mid,policy,severity,risk", [
+    ("ours", "esa", 6120, "Payroll Data (Custom)", "CRITICAL", 91),
+    ("ours", "sma", 3302, "PCI-DSS (Payment Card Industry Data Security Standard)", "CRITICAL", 91),
+    ("capture", "esa", 1131, "US HIPAA and HITECH (Low Threshold)", "HIGH", 72),
+    ("capture", "sma", 84, "PCI-DSS (Payment Card Industry Data Security Standard)", "HIGH", 72),
 ])
-def test_tracking_parsing_dlp_captures_read_string_or_int_mid(appliance, mid, policy):
-    out = tracking.dlp_details(capture(_details_name(appliance, "dlp")), mid, "S")
-    assert out["violation_severity"] == "HIGH" and out["risk_factor"] == 72 and out["dlp_policy"] == policy
+def test_tracking_parsing_dlp_captures_read_string_or_int_mid(source, appliance, mid, policy, severity, risk):
+    out = tracking.dlp_details(answer(source, _details_name(appliance, "dlp")), mid, "S")
+    assert out["violation_severity"] == severity and out["risk_factor"] == risk and out["dlp_policy"] == policy
     assert out["dlp_mid"] == mid and out["has_dlp_details"] is True
     assert out["matched_content"] and all(set(c) == {"message_part", "classifier", "matches"}
                                           for c in out["matched_content"])
 
 
-def test_tracking_parsing_esa_dlp_matched_content_is_flattened_per_classifier():
-    out = tracking.dlp_details(capture("esa_message_dlp_details_get.json"), 1131, "S")
-    assert [(c["message_part"], c["classifier"], len(c["matches"])) for c in out["matched_content"]] == [
-        ("Message", "Proper Names (US)", 5), ("Message", "Personal Information (US)", 2)]
+@pytest.mark.parametrize("source, expected", [
+    ("ours", [("Message", "Employee Numbers", 2), ("Message", "IBAN Numbers", 1)]),
+    ("capture", [("Message", "Proper Names (US)", 5), ("Message", "Personal Information (US)", 2)]),
+])
+def test_tracking_parsing_esa_dlp_matched_content_is_flattened_per_classifier(source, expected):
+    out = tracking.dlp_details(answer(source, "esa_message_dlp_details_get.json"), 1131, "S")
+    assert [(c["message_part"], c["classifier"], len(c["matches"])) for c in out["matched_content"]] == expected
 
 
 def test_tracking_parsing_empty_dlp_details_give_nulls():
@@ -241,8 +311,17 @@ def test_tracking_parsing_empty_dlp_details_give_nulls():
     assert tracking.dlp_summary(None)["matched_content"] == []
 
 
+def test_tracking_parsing_esa_url_fixture_gives_each_url_once_rewritten_or_not():
+    out = tracking.url_details(answer("ours", "esa_message_url_details_get.json"), 5020, "S")
+    assert len(out["url_details"]) == 3
+    assert [(u["url"], u["reputation"], u["condition"], u["rewritten"], u["mid"]) for u in out["urls"]] == [
+        ("https://bank-secure.example/login", -8.1, "URL Reputation Rule", True, 5020),
+        ("http://203.0.113.77:8443/verify", -9.4, "URL Reputation Rule", False, 5020),
+    ]
+
+
 def test_tracking_parsing_esa_url_capture_gives_each_url_once_with_reputation():
-    out = tracking.url_details(capture("esa_message_url_details_get.json"), 222, "S")
+    out = tracking.url_details(answer("capture", "esa_message_url_details_get.json"), 222, "S")
     assert len(out["url_details"]) == 7
     assert [(u["url"], u["reputation"], u["condition"], u["rewritten"], u["mid"]) for u in out["urls"]] == [
         ("http://test.com:8080/", -6.8, "URL Reputation Rule", True, 765),
@@ -251,8 +330,15 @@ def test_tracking_parsing_esa_url_capture_gives_each_url_once_with_reputation():
     ]
 
 
+def test_tracking_parsing_sma_url_fixture_space_before_comma_is_trimmed():
+    out = tracking.url_details(answer("ours", "sma_message_url_details_get.json"), 2201, "S")
+    assert [(u["url"], u["reputation"], u["rewritten"]) for u in out["urls"]] == [
+        ("https://bank-secure.example/confirm", -7.2, True)]
+    assert out["urls"][0]["timestamp_iso"] == "2026-10-12T17:20:41Z"
+
+
 def test_tracking_parsing_sma_url_capture_space_before_comma_is_trimmed():
-    out = tracking.url_details(capture("sma_message_url_details_get.json"), 21, "S")
+    out = tracking.url_details(answer("capture", "sma_message_url_details_get.json"), 21, "S")
     assert [(u["url"], u["reputation"], u["rewritten"]) for u in out["urls"]] == [
         ("http://test:8080/", -6.8, False), ("https://test.com/test/", -6.6, False), ("http://test:8080", -6.8, False)]
     assert out["urls"][0]["timestamp_iso"] == "2022-08-24T10:05:56Z"
@@ -343,9 +429,6 @@ def test_tracking_parsing_additional_filters(text, expected):
 @pytest.mark.parametrize("text,message", [
     ("senderIP2=1.2.3.4", "additional_filters: senderIP2 is not a message tracking filter (did you mean 'senderIp'?)"),
     ("bogus=1", "additional_filters: bogus is not a message tracking filter"),
-    ("subjectFilterValue=x", "additional_filters: subjectfilterValue is set by the subject parameter (use that instead)"),
-    ("fileSha256=ab", "additional_filters: fileSha256 is set by the file_sha256 parameter (use that instead)"),
-    ("messageIdHeader=<a@b>", "additional_filters: messageIdHeader is set by the internet_message_id parameter"),
     ("startDate=2023-01-01T00:00:00.000Z", "additional_filters: startDate is set by the command (use the start_time parameter)"),
     ("limit=5", "additional_filters: limit is set by the command (use the limit parameter)"),
     ("offset=5", "additional_filters: offset is set by the command (use the limit parameter)"),
@@ -360,6 +443,39 @@ def test_tracking_parsing_additional_filters_rejected(text, message):
         search_messages.parse_additional_filters(text)
     assert info.value.status_code == 400
     assert message in info.value.message
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("messageIdHeader=<a@b>", {"messageIdHeader": "<a@b>"}),
+    ("subjectFilterValue=x", {"subjectfilterValue": "x"}),
+    ("fileSha256=ab", {"fileSha256": "ab"}),
+])
+def test_tracking_parsing_additional_filters_dedicated_key_alone_accepted(text, expected):
+    # the dedicated parameter was not given: nothing conflicts (issue 15 point 9)
+    assert search_messages.parse_additional_filters(text) == expected
+    assert search_messages.parse_additional_filters(text, {"senderIp": "192.0.2.1"}) == expected
+
+
+@pytest.mark.parametrize("params,text,message", [
+    ({"internet_message_id": "<x@y>"}, "messageIdHeader=<a@b>",
+     "additional_filters: messageIdHeader is set by the internet_message_id parameter to another value (give it once)"),
+    ({"subject": "x"}, "subjectFilterValue=y",
+     "additional_filters: subjectfilterValue is set by the subject parameter to another value (give it once)"),
+    ({"subject": "x"}, "subjectfilterOperator=is",
+     "additional_filters: subjectfilterOperator is set by the subject parameter to another value (give it once)"),
+    ({"file_sha256": "a" * 64}, "fileSha256=" + "b" * 64,
+     "additional_filters: fileSha256 is set by the file_sha256 parameter to another value (give it once)"),
+])
+def test_tracking_parsing_additional_filters_real_conflict_rejected(params, text, message):
+    with pytest.raises(InputError) as info:
+        search_messages.search_filters({**params, "additional_filters": text})
+    assert info.value.status_code == 400 and info.value.problems == [message]
+
+
+def test_tracking_parsing_additional_filters_same_value_as_dedicated_sent_once():
+    filters = search_messages.search_filters({"internet_message_id": "<a@b>", "file_sha256": "A" * 64,
+                                              "additional_filters": "messageIdHeader=<a@b> & fileSha256=" + "a" * 64})
+    assert filters == {"messageIdHeader": "<a@b>", "fileSha256": "a" * 64}
 
 
 def test_tracking_parsing_additional_filters_reports_every_problem_at_once():

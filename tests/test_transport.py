@@ -238,8 +238,11 @@ def test_client_sma_base_and_api_version(mock):
 
 
 def test_client_timeout_tls_and_proxy_on_every_request(mock, tmp_path):
+    import trustme
+
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("not read by requests-mock")
+    # a real PEM: the bundle is checked when the connection is built, then passed on untouched
+    trustme.CA().cert_pem.write_to_path(str(bundle))
     mock_test_connection(mock)
     c = client(timeout=7.5, ca_bundle=str(bundle), proxy="http://proxy.test:3128")
     c.get("login/privileges")

@@ -263,11 +263,15 @@ TABLE = [
      False, "The connection to esa.test:6443 broke before an answer came (the TLS connection was closed): check that "
             "the appliance is up and responsive, then try again.",
      BROKE_WRITE.format(host=HOST, reason="the TLS connection was closed")),
-    ("tls-other", requests.exceptions.SSLError(MaxRetryError(None, "/x", SSLError(_ssl_error("WRONG_VERSION_NUMBER")))),
-     False, "The TLS connection to esa.test:6443 failed (WRONG_VERSION_NUMBER): check that server_url's scheme and port "
-            "are those of the appliance's HTTPS API.",
-     "The TLS connection to esa.test:6443 failed during POST quarantine/messages (WRONG_VERSION_NUMBER); the change may "
-     "or may not have been applied: check the appliance before trying again."),
+    ("tls-other", requests.exceptions.SSLError(MaxRetryError(None, "/x", SSLError(_ssl_error("DECRYPTION_FAILED_OR_BAD_RECORD_MAC")))),
+     False, "The TLS connection to esa.test:6443 failed (DECRYPTION_FAILED_OR_BAD_RECORD_MAC): check that server_url's "
+            "scheme and port are those of the appliance's HTTPS API.",
+     "The TLS connection to esa.test:6443 failed during POST quarantine/messages (DECRYPTION_FAILED_OR_BAD_RECORD_MAC); "
+     "the change may or may not have been applied: check the appliance before trying again."),
+    # a first record that is no TLS record: the handshake never completed, nothing was sent (issue 15, point 4)
+    ("tls-plain-http-port", requests.exceptions.SSLError(MaxRetryError(None, "/x", SSLError(_ssl_error("WRONG_VERSION_NUMBER")))),
+     True, "The TLS handshake with esa.test:6443 failed (WRONG_VERSION_NUMBER): the port speaks plain HTTP: use http:// "
+           "or the HTTPS port in server_url.", None),
     ("generic-connection-error", requests.exceptions.ConnectionError("boom"),
      False, COULD_NOT_CONNECT.format(host=HOST, reason="boom"), BROKE_WRITE.format(host=HOST, reason="boom")),
     ("anything-else", requests.exceptions.RequestException("odd"),

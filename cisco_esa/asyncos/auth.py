@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import threading
 from http.cookiejar import CookieJar
 from typing import Callable
@@ -16,6 +17,13 @@ log = logging.getLogger("cisco_esa.asyncos")
 
 # 401 messages after which one fresh login is worth trying (asyncos-api §1.2, point 5).
 TOKEN_ERRORS = ("ExpiredSignatureError.", "InvalidTokenError.")
+_HEADER_SAFE = re.compile(r"[!-~]+")  # visible ASCII: what a token sent as a header value may hold
+
+
+def usable_token(token) -> bool:
+    """Can `token` go in a header as is? A token with a space or a control character would make
+    requests raise an error quoting it; such a token is refused, never sent nor printed."""
+    return isinstance(token, str) and _HEADER_SAFE.fullmatch(token) is not None
 
 
 class JwtAuth(requests.auth.AuthBase):
@@ -75,6 +83,9 @@ class JwtAuth(requests.auth.AuthBase):
         if not fresh or fresh == used:
             return
         self._on_token(fresh)
+        if not usable_token(fresh):
+            log.debug("ignored a refreshed token that no header may carry")
+            return
         with self._lock:
             # Only over the token that request used: a later login must not be undone by an
             # answer that was already on its way.

@@ -1,12 +1,16 @@
 """The HTTP transport for the AsyncOS API: one requests.Session with JWT (JwtAuth) or Basic
-auth, bounded retries for reads only, bodies decoded and masked, and every failure turned into
-a typed CommandError through the one error table. It knows nothing of commands or envelopes."""
+auth over the bounded adapter (whole-request deadline, size cap, reads only retried), bodies
+decoded and masked, and every failure turned into a typed CommandError through the one error
+table, with advice on the common set-up mistakes. It knows nothing of commands or envelopes."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import logging
+import os
+import re
+import ssl
 import threading
 import time
 import warnings
@@ -15,25 +19,30 @@ from typing import Any, Iterator
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
-from urllib3.util.retry import Retry
+from requests.utils import should_bypass_proxies
+from urllib3.exceptions import InsecureRequestWarning
 
+from cisco_esa.asyncos.auth import JwtAuth, usable_token
 from cisco_esa.asyncos.clock import ApplianceClock
-from cisco_esa.asyncos.auth import JwtAuth
 from cisco_esa.asyncos.body import NOT_JSON, decode_body
 from cisco_esa.asyncos.detect import detect_appliance
+from cisco_esa.asyncos.wire import MAX_ANSWER, READ_METHODS, BoundedAdapter, ReadRetry
 from cisco_esa.core.outcome import (
     RETRY_READ_STATUSES,
+    InputError,
     UnexpectedResponse,
     http_error,
     transport_error,
 )
-from cisco_esa.core.redaction import Secrets
+from cisco_esa.core.redaction import Secrets, escape_controls
 
 log = logging.getLogger("cisco_esa.asyncos")
 
-READ_METHODS = frozenset({"GET"})
+__all__ = ["Connection", "ReadRetry", "Response", "Transport", "READ_METHODS"]
+
+# nginx's words (the appliance's web server) for a plain HTTP request on its HTTPS port.
+_PLAIN_ON_HTTPS = b"plain http request was sent to https port"
+_API_PATH = re.compile(r"/(esa|sma)/api(/|$)", re.I)
 
 
 @dataclass(frozen=True)
@@ -48,32 +57,10 @@ class Connection:
     ca_bundle: str | None = None
     timeout: float = 60
     proxy: str | None = None
+    use_system_proxy: bool = False
 
     def __repr__(self) -> str:  # never print the password, even by accident
         return f"Connection(server_url={self.server_url!r}, username={self.username!r}, appliance={self.appliance!r}, auth={self.auth!r})"
-
-
-class ReadRetry(Retry):
-    """urllib3's Retry, with two rules of ours: a write (POST/DELETE) is sent at most once,
-    even after a connect error, and a Retry-After longer than we may wait is not waited on."""
-
-    def __init__(self, *args, max_retry_after: float = 30, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_retry_after = max_retry_after
-
-    def new(self, **kw):
-        fresh = super().new(**kw)
-        fresh.max_retry_after = self.max_retry_after
-        return fresh
-
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        if method is not None and method.upper() not in READ_METHODS:
-            raise MaxRetryError(_pool, url, error) from error
-        if response is not None:
-            wait = self.get_retry_after(response)
-            if wait is not None and wait > self.max_retry_after:
-                raise MaxRetryError(_pool, url, None)
-        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 @dataclass
@@ -81,17 +68,20 @@ class Response:
     status: int
     body: Any
     headers: dict
+    plain_on_https: bool = False  # the web server said a plain HTTP request reached its HTTPS port
 
 
 class Transport:
     """Thread-safe: one login is shared by every thread of the same Transport."""
 
     def __init__(self, conn: Connection, secrets: Secrets | None = None):
+        """Checks what can be checked before any request (server_url's path, the CA bundle):
+        InputError (400) naming the connection parameter otherwise."""
         self.conn = conn
         self.secrets = secrets or Secrets()
         self.secrets.add_basic(conn.username, conn.password)
-        if conn.proxy:
-            self.secrets.add(conn.proxy)
+        _check_server_url(conn)
+        _check_ca_bundle(conn)
         self.appliance = conn.appliance
         self._detect_lock = threading.Lock()
         self.login_info: dict | None = None
@@ -104,14 +94,19 @@ class Transport:
             raise_on_status=False, raise_on_redirect=False,
             max_retry_after=min(30.0, float(conn.timeout)),
         )
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
+        adapter = BoundedAdapter(max_retries=retry, pool_connections=4, pool_maxsize=16)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "cisco-esa-soar/0.1"})
         self.session.verify = conn.ca_bundle if (conn.verify_tls and conn.ca_bundle) else conn.verify_tls
+        # Nothing of the environment is read by requests (CA bundle variables, .netrc); proxies
+        # from it only with use_system_proxy, read by system_proxy().
         self.session.trust_env = False
-        if conn.proxy:
-            self.session.proxies = {"http": conn.proxy, "https": conn.proxy}
+        proxy = conn.proxy or (system_proxy(conn.server_url) if conn.use_system_proxy else None)
+        if proxy:
+            self.secrets.add(proxy)
+            self.secrets.add(urlsplit(proxy).password)
+            self.session.proxies = {"http": proxy, "https": proxy}
         self._jwt: JwtAuth | None = None
         if conn.auth == "jwt":
             self._jwt = JwtAuth(self._log_in, cookies=self.session.cookies, on_token=self.secrets.add)
@@ -154,11 +149,35 @@ class Transport:
     def request(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> Response:
         self._detect_appliance()
         resp = self._send(method, path, params, body)
-        if resp.status >= 400:
-            raise http_error(resp.status, resp.body)
+        self._raise_for(resp, method, path)
         if resp.body is NOT_JSON:
             raise UnexpectedResponse(f"{method} {path} answered HTTP {resp.status} with a body that is not JSON.", resp.status)
         return resp
+
+    def _raise_for(self, resp: Response, method: str, path: str) -> None:
+        """A redirect (never followed) or an error status -> ApplianceError with the appliance's
+        words, then what to change when the answer shows a common set-up mistake."""
+        if 300 <= resp.status < 400:
+            location = resp.headers.get("Location")
+            raise http_error(resp.status, resp.body, location=escape_controls(location)[:300] if location else None)
+        if resp.status >= 400:
+            raise http_error(resp.status, resp.body, hint=self._advice(resp, method, path))
+
+    def _advice(self, resp: Response, method: str, path: str) -> str | None:
+        if resp.status == 400 and resp.plain_on_https:
+            return "server_url says http:// but this port speaks HTTPS: use https:// (or the appliance's HTTP port)."
+        if resp.status == 403:
+            return (f"The account's role may not call {method} {path}: give the user a role that allows it on the "
+                    "appliance (login/privileges lists what it may call).")
+        # A login answered 404 "not found": nothing lives under this prefix (basic auth has no
+        # login, so its first 404 could as well be about the request: no guess there).
+        if resp.status == 404 and path == "login" and self.conn.appliance in ("esa", "sma") \
+                and _generic_not_found(resp.body):
+            other = "sma" if self.conn.appliance == "esa" else "esa"
+            return (f"Nothing answers under /{self.conn.appliance}/api/{self.conn.api_version} here: if this "
+                    f"appliance is an {other.upper()}, set appliance to {other} (or auto); else check server_url "
+                    "and api_version.")
+        return None
 
     def ensure_login(self) -> dict | None:
         """Log in now (JWT) and return what the appliance said about the account."""
@@ -177,15 +196,20 @@ class Transport:
         }}
         # A login changes nothing on the appliance: a broken one is a plain failure, never
         # "outcome unknown" (it may be the re-login inside a write refused with 401).
-        resp = self._send("POST", "login", None, body, auth=_NoAuth(), changes=False)
-        if resp.status >= 400:
-            raise http_error(resp.status, resp.body)
+        resp = self._send("POST", "login", None, body, auth=_NoAuth(), changes=False, mask=False)
+        # The answer is read unmasked: it holds the token we are about to use, which may be one
+        # the appliance issued before (and we mask). Everything else of it is masked below.
+        self._raise_for(resp, "POST", "login")
         data = resp.body.get("data") if isinstance(resp.body, dict) else None
         token = data.get("jwtToken") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise UnexpectedResponse("the login answer carries no jwtToken.", resp.status)
-        self.login_info = {k: v for k, v in data.items() if k != "jwtToken"}
-        log.debug("logged in as %s (role %s)", self.conn.username, data.get("role"))
+        self.secrets.add(token)
+        if not usable_token(token):
+            raise UnexpectedResponse("the login answer's jwtToken holds characters no HTTP header may carry "
+                                     "(spaces or control characters); it was not used.", resp.status)
+        self.login_info = self.secrets.scrub_obj({k: v for k, v in data.items() if k != "jwtToken"})
+        log.debug("logged in as %s (role %s)", self.conn.username, self.login_info.get("role"))
         return token
 
     # -- appliance detection -----------------------------------------------------------
@@ -208,7 +232,7 @@ class Transport:
         return resp.status_code
 
     # -- the wire ----------------------------------------------------------------------
-    def _send(self, method, path, params, body, *, auth=None, changes=None) -> Response:
+    def _send(self, method, path, params, body, *, auth=None, changes=None, mask=True) -> Response:
         url = self.url(path, params)
         headers = {"Content-Type": "application/json"} if body is not None else {}
         started = time.monotonic()
@@ -217,11 +241,14 @@ class Transport:
                                      auth=auth, allow_redirects=False)
         log.debug("%s %s -> %s (%.3f s)", method, url, r.status_code, time.monotonic() - started)
         self.clock.note(r.headers.get("Date"))
-        return Response(r.status_code, decode_body(r.content, r.encoding, r.status_code, self.secrets), r.headers)
+        content = r.content
+        plain = r.status_code == 400 and _PLAIN_ON_HTTPS in content[:4096].lower()
+        decoded = decode_body(content, r.encoding, r.status_code, self.secrets if mask else None)
+        return Response(r.status_code, decoded, r.headers, plain_on_https=plain)
 
     @contextlib.contextmanager
     def _translated(self, method: str, path: str, changes: bool | None = None) -> Iterator[None]:
-        """Run one HTTP exchange; a failure without an HTTP answer becomes the error table's
+        """Run one HTTP exchange; a failure without a usable HTTP answer becomes the error table's
         TransportError (OutcomeUnknown for a write that may have been applied)."""
         try:
             with warnings.catch_warnings():
@@ -233,7 +260,60 @@ class Transport:
             raise transport_error(
                 exc, write=write, host=urlsplit(self.conn.server_url).netloc or self.conn.server_url,
                 method=method, path=path, timeout=self.conn.timeout, server_url=self.conn.server_url,
+                limit=f"{MAX_ANSWER // (1024 * 1024)} MiB",
             ) from None
+
+
+def system_proxy(server_url: str) -> str | None:
+    """The proxy the environment names for server_url: HTTPS_PROXY or HTTP_PROXY by its scheme,
+    unless NO_PROXY covers its host (lower-case spellings too, as curl reads them)."""
+    def env(name: str) -> str | None:
+        return os.environ.get(name) or os.environ.get(name.lower()) or None
+
+    scheme = urlsplit(server_url).scheme.lower()
+    proxy = env("HTTPS_PROXY") if scheme == "https" else env("HTTP_PROXY")
+    if not proxy:
+        return None
+    no_proxy = env("NO_PROXY")
+    if no_proxy and should_bypass_proxies(server_url, no_proxy=no_proxy):
+        return None
+    return proxy
+
+
+def _check_server_url(conn: Connection) -> None:
+    path = urlsplit(conn.server_url).path
+    found = _API_PATH.search(path)
+    if found:
+        base = conn.server_url[: len(conn.server_url) - len(path) + found.start()]
+        raise InputError([f"server_url must not hold the API path ({path}): the client adds /{found.group(1).lower()}"
+                          f"/api/{conn.api_version} itself; give scheme, host and port only, e.g. {base}"])
+
+
+def _check_ca_bundle(conn: Connection) -> None:
+    """A CA bundle that cannot be used is said before any request, naming ca_bundle."""
+    path = conn.ca_bundle
+    if not path or not conn.verify_tls:
+        return
+    try:
+        if os.path.isdir(path):
+            ssl.create_default_context(capath=path)
+        else:
+            ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise InputError([f"ca_bundle {path!r}: no such file"]) from None
+    except PermissionError:
+        raise InputError([f"ca_bundle {path!r}: the file cannot be read (permission denied)"]) from None
+    except ssl.SSLError as exc:
+        raise InputError([f"ca_bundle {path!r} holds no usable PEM certificate ({exc.reason or 'not PEM'})"]) from None
+    except OSError as exc:
+        raise InputError([f"ca_bundle {path!r} cannot be read ({exc.strerror or type(exc).__name__})"]) from None
+
+
+def _generic_not_found(body: Any) -> bool:
+    """A 404 that says nothing but "not found": the path itself is unknown, not an id."""
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return not isinstance(message, str) or message.strip().rstrip(".").lower() in ("resource not found", "not found", "")
 
 
 def _segment(value) -> str:

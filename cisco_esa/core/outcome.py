@@ -85,6 +85,14 @@ class InternalError(CommandError):
         )
 
 
+class DeadlineExceeded(rq.Timeout):
+    """The whole request (connecting, waiting, every byte of the answer) outlived `timeout`."""
+
+
+class AnswerTooLarge(rq.RequestException):
+    """An answer refused before it was held: larger than the cap once decompressed."""
+
+
 @dataclass(slots=True)
 class Item:
     """The outcome for one id of a multi-id command, and what the appliance answered for it
@@ -192,8 +200,14 @@ def rule_for(status: int) -> Rule:
     return ERROR_TABLE.get(status) or (SERVER_RULE if status >= 500 else FALLBACK_RULE)
 
 
-def http_error(status: int, body: Any) -> ApplianceError:
-    """An HTTP error answer → ApplianceError: the appliance's own message when its JSON body has one."""
+def http_error(status: int, body: Any, *, location: str | None = None, hint: str | None = None) -> ApplianceError:
+    """An HTTP error answer (or a redirect, which the API never sends) -> ApplianceError: the
+    appliance's own message when its JSON body has one, then `hint` (what to change) after it."""
+    if 300 <= status < 400:
+        where = f" to {location}" if location else " without a Location"
+        message = (f"HTTP {status} redirect{where}: the AsyncOS API never redirects, so something else answered "
+                   "(a web portal, a proxy, a login page): check server_url; the request was not followed.")
+        return ApplianceError(_joined(message, hint), status, raw=body)
     message = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         message = body["error"].get("message")
@@ -203,7 +217,13 @@ def http_error(status: int, body: Any) -> ApplianceError:
         except ValueError:
             phrase = "HTTP error"
         message = f"HTTP {status} {phrase}. {rule_for(status).hint}"
-    return ApplianceError(message, status, raw=body)
+    return ApplianceError(_joined(message, hint), status, raw=body)
+
+
+def _joined(message: str, hint: str | None) -> str:
+    if not hint or hint in message:
+        return message
+    return f"{message.rstrip()}{'' if message.rstrip().endswith(('.', ':', '!', '?')) else '.'} {hint}"
 
 
 # ---------------------------------------------------------------- transport failures
@@ -219,6 +239,7 @@ class Failure:
     message: str
     write_message: str | None = None
     reason: str | Callable[[BaseException], str] | None = None
+    answered: bool = False  # the appliance answered (its status is kept) but the answer was refused
 
 
 COULD_NOT_CONNECT = ("Could not connect to {host} ({reason}): check server_url (scheme, host and port) and that the "
@@ -248,6 +269,14 @@ def _ssl_reason(exc: BaseException) -> str:
     return (inner[-1].reason or inner[-1].strerror or str(inner[-1])) if inner else _own_text(exc)
 
 
+def _cut_reason(exc: BaseException) -> str:
+    partial, expected = getattr(exc, "partial", None), getattr(exc, "expected", None)
+    got = len(partial) if isinstance(partial, (bytes, bytearray)) else partial
+    if isinstance(got, int) and isinstance(expected, int):
+        return f"{got} bytes came, {expected} more were announced"
+    return "fewer bytes came than were announced"
+
+
 _BAD_URL = Failure(True, "server_url {server_url!r} is not a usable URL: give scheme, host and port, e.g. "
                          "https://esa.example:6443.")
 _PROXY = Failure(True, "Could not reach {host} through the proxy: check the proxy setting.")
@@ -270,6 +299,27 @@ _TLS_FAILED = Failure(False, "The TLS connection to {host} failed ({reason}): ch
                       "The TLS connection to {host} failed during {method} {path} ({reason}); the change may or may "
                       "not have been applied: check the appliance before trying again.", reason=_ssl_reason)
 _BROKEN = Failure(False, BROKE_READ, BROKE_WRITE, reason="the connection broke")
+# The status line and headers came, then the body stopped short: a write was received.
+_CUT = Failure(False, "The answer from {host} to {method} {path} was cut off mid-way ({reason}): check that the "
+                      "appliance is up and responsive, then try again.",
+               "The answer from {host} to {method} {path} was cut off mid-way ({reason}); the change may or may not "
+               "have been applied: check the appliance before trying again.", reason=_cut_reason)
+_TOO_SLOW = Failure(False, "The answer from {host} to {method} {path} did not complete within {timeout:g} s (timeout "
+                           "bounds the whole request, every byte included): check that the appliance is responsive, "
+                           "or raise timeout.",
+                    "The answer from {host} to {method} {path} did not complete within {timeout:g} s; the change may "
+                    "or may not have been applied: check the appliance before trying again.")
+_TOO_LARGE = Failure(False, "The answer from {host} to {method} {path} is larger than {limit} once decompressed: "
+                            "refused before holding it; narrow the request (a shorter window, a lower limit).",
+                     "The answer from {host} to {method} {path} is larger than {limit} once decompressed and was "
+                     "refused unread; the change may or may not have been applied: check the appliance before "
+                     "trying again.", answered=True)
+# A TLS handshake answered by bytes that are not TLS: the port speaks plain HTTP, nothing was sent.
+_PLAIN_PORT = Failure(True, "The TLS handshake with {host} failed ({reason}): the port speaks plain HTTP: use http:// "
+                            "or the HTTPS port in server_url.", reason=_ssl_reason)
+# OpenSSL's words for a first record that is no TLS record (an HTTP status line read as one).
+PLAIN_HTTP_TLS_REASONS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "HTTP_REQUEST",
+                                    "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE"})
 _UNCLEAR = Failure(False, COULD_NOT_CONNECT, BROKE_WRITE)
 _OTHER = Failure(False, "The request to {host} failed: {reason}.",
                  "The request {method} {path} to {host} failed ({reason}); the change may or may not have been "
@@ -280,6 +330,7 @@ _OTHER = Failure(False, "The request to {host} failed: {reason}.",
 # (a refused connection is also a NewConnectionError, which urllib3 derives from
 # ConnectTimeoutError; a connect timeout also carries a socket timeout).
 TRANSPORT_TABLE: dict[type, Failure] = {
+    DeadlineExceeded: _TOO_SLOW, AnswerTooLarge: _TOO_LARGE,
     rq.InvalidURL: _BAD_URL, rq.MissingSchema: _BAD_URL, rq.InvalidSchema: _BAD_URL, rq.URLRequired: _BAD_URL,
     u3.LocationValueError: _BAD_URL,
     rq.ProxyError: _PROXY, u3.ProxyError: _PROXY,
@@ -293,6 +344,7 @@ TRANSPORT_TABLE: dict[type, Failure] = {
     ConnectionResetError: _RESET,
     ssl.SSLEOFError: _TLS_CLOSED, ssl.SSLZeroReturnError: _TLS_CLOSED, ssl.SSLSyscallError: _TLS_CLOSED,
     ssl.SSLError: _TLS_FAILED, u3.SSLError: _TLS_FAILED, rq.SSLError: _TLS_FAILED,
+    http.client.IncompleteRead: _CUT,
     u3.ProtocolError: _BROKEN, http.client.HTTPException: _BROKEN, ConnectionError: _BROKEN,
     rq.ChunkedEncodingError: _BROKEN, rq.ContentDecodingError: _BROKEN,
     rq.ConnectionError: _UNCLEAR,
@@ -327,18 +379,24 @@ def classify(exc: BaseException) -> tuple[Failure, BaseException]:
     for kind, failure in TRANSPORT_TABLE.items():
         matched = [e for e in chain if isinstance(e, kind)]
         if matched:
+            if failure is _TLS_FAILED and _ssl_reason(exc) in PLAIN_HTTP_TLS_REASONS:
+                return _PLAIN_PORT, matched[-1]
             return failure, matched[-1]
     return FALLBACK_FAILURE, chain[-1]
 
 
 def transport_error(exc: BaseException, *, write: bool, host: str, method: str, path: str, timeout: float,
-                    server_url: str) -> TransportError:
-    """A failure with no HTTP answer -> TransportError, or OutcomeUnknown for a write that may
-    have reached the appliance."""
+                    server_url: str, limit: str = "64 MiB") -> TransportError:
+    """A failure with no usable HTTP answer -> TransportError, or OutcomeUnknown for a write that
+    may have reached the appliance."""
     failure, matched = classify(exc)
     reason = failure.reason(matched) if callable(failure.reason) else failure.reason or _own_text(exc)
     unknown = write and not failure.never_sent
     template = failure.write_message if unknown else failure.message
     message = template.format(host=host, reason=reason, timeout=timeout, method=method, path=path,
-                              server_url=server_url)
-    return OutcomeUnknown(message) if unknown else TransportError(message)
+                              server_url=server_url, limit=limit)
+    error = OutcomeUnknown(message) if unknown else TransportError(message)
+    response = getattr(exc, "response", None)
+    if failure.answered and response is not None:
+        error.status_code = response.status_code
+    return error

@@ -158,9 +158,25 @@ def _coerce(value: Any, schema: dict) -> Any:
             value = [value]
         if isinstance(value, list):
             items = resolve(schema.get("items", {}))
+            if _is_id_list(items):
+                value = _flatten_once(value)
             return [_coerce_scalar(v, items) for v in value]
         return value
     return _coerce_scalar(value, schema)
+
+
+def _is_id_list(items: dict) -> bool:
+    return items.get("type") == "integer"
+
+
+def _flatten_once(values: list) -> list:
+    """`[[7255], [6827]]` -> `[7255, 6827]`: what `$.data[*].attributes.mid` of the raw data yields
+    (mid is an array there, asyncos-api §2.2), so a playbook may pass it on. Deeper lists stay, for the
+    validator to refuse."""
+    out: list = []
+    for value in values:
+        out.extend(value if isinstance(value, list) else [value])
+    return out
 
 
 class ParamSchema:
@@ -240,12 +256,13 @@ class ParamSchema:
             missing, given = m.groups() if m else ("a parameter", "another parameter")
             return f"{_where(path + [missing])}: required when {given} is given"
         if error.validator == "format":
-            return f"{where}: {error.cause or error.message}" if error.cause else f"{where}: {error.message}"
+            text = f"{where}: {error.cause or error.message}" if error.cause else f"{where}: {error.message}"
+            return text + _list_hint(path, error.instance)
         if error.validator == "enum":
             choices = ", ".join(str(c) for c in error.validator_value)
             return f"{where}: {_short(error.instance)} is not one of {choices}"
         if error.validator == "type":
-            return f"{where}: {_short(error.instance)} is not of type {error.validator_value}"
+            return f"{where}: {_short(error.instance)} is not of type {error.validator_value}{_list_hint(path, error.instance)}"
         if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             word = {"minimum": "less than the minimum of", "maximum": "greater than the maximum of",
                     "exclusiveMinimum": "not greater than", "exclusiveMaximum": "not less than"}[error.validator]
@@ -261,6 +278,13 @@ class ParamSchema:
             hint = resolve(self.properties.get(path[0], {})).get("x-hint") if path else None
             return f"{where}: {_short(error.instance)} {detail}" + (f" ({hint})" if hint else "")
         return f"{where}: {error.message}"
+
+
+def _list_hint(path: list, instance: Any) -> str:
+    """A value of a list that holds `;`: the user most likely separated the values with semicolons."""
+    if len(path) >= 2 and isinstance(path[-1], int) and isinstance(instance, str) and ";" in instance:
+        return " (separate the values with commas, or give a JSON array)"
+    return ""
 
 
 MAX_PROBLEMS_PER_PARAMETER = 5

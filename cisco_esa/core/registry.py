@@ -191,7 +191,38 @@ class Manifest:
                     getattr(command, part)
                 except ManifestError as exc:
                     problems.extend(exc.problems)
+            if "params" in command.__dict__:
+                problems.extend(self._from_problems(command))
         return problems
+
+    def _from_problems(self, command: Command) -> list[str]:
+        """Each `x-from` of a parameter (the output paths that feed it) names a command and a path that parses."""
+        problems = []
+        for pid, prop in command.params.properties.items():
+            for i, source in enumerate(prop.get("x-from", [])):
+                where = f"{command.schema_path}: properties.{pid}.x-from.{i}"
+                try:
+                    cid, path = parse_from(source)
+                except ValueError as exc:
+                    problems.append(f"{where}: {exc}")
+                    continue
+                if cid not in self.commands:
+                    problems.append(f"{where}: no command {cid}")
+        return problems
+
+
+def parse_from(source) -> tuple[str, str]:
+    """`search_messages: data.messages[*].mid` -> (command id, path into its envelope); ValueError if malformed."""
+    from jsonpath_ng import parse as parse_path
+
+    m = re.fullmatch(r"([a-z0-9_]+): ((?:data|raw_data)\b.+)", source) if isinstance(source, str) else None
+    if not m:
+        raise ValueError(f"{source!r} is not 'command_id: data.path' (or raw_data.path)")
+    try:
+        parse_path(m.group(2))
+    except Exception as exc:  # jsonpath-ng raises lexer, parser and plain errors alike
+        raise ValueError(f"{m.group(2)!r} is not a JSONPath: {exc}") from None
+    return m.group(1), m.group(2)
 
 
 def load_manifest(path: Path | None = None) -> Manifest:

@@ -11,13 +11,24 @@ UTC = timezone.utc
 _RELATIVE = re.compile(r"^\s*(?:now\s*)?(?:([+-])\s*(\d+)\s*([smhdw]))?\s*$", re.I)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _EPOCH = re.compile(r"^\s*\d{9,11}(\.\d+)?\s*$")
+# 12 or 13 digits: milliseconds (JavaScript, XSOAR and D3 timestamps); as seconds they would lie past 2200.
+_EPOCH_MS = re.compile(r"^\s*\d{12,13}\s*$")
+EPOCH_MS_FROM = 10 ** 11
+# XSOAR's habit: `3 days ago`, `1 hour ago`, `yesterday` (24 hours before now, as its date parser reads it).
+_AGO = re.compile(r"^\s*(\d+)\s*(second|sec|minute|min|hour|hr|day|week)s?\s+ago\s*$", re.I)
+_AGO_UNITS = {"second": "seconds", "sec": "seconds", "minute": "minutes", "min": "minutes", "hour": "hours",
+              "hr": "hours", "day": "days", "week": "weeks"}
+_WORDS = {"now": timedelta(0), "yesterday": timedelta(days=-1)}
+ACCEPTED_FORMS = ("ISO 8601 (2023-05-20T18:00:00Z), 'YYYY-MM-DD HH:MM', epoch seconds or milliseconds, "
+                  "now, -15m/-2h/-7d, '3 days ago', yesterday")
 # Earliest/latest times we accept: the appliance keeps no mail older than this anyway.
 _MIN = datetime(1990, 1, 1, tzinfo=UTC)
 _MAX = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def parse_input_time(value, now: datetime) -> datetime:
-    """ISO 8601, `2023-04-24 00:00`, epoch seconds, or `now` / `-15m` / `-2h` / `-7d`; UTC unless an offset is given."""
+    """ISO 8601, `2023-04-24 00:00`, epoch seconds or milliseconds, `now` / `-15m` / `-2h` / `-7d`,
+    `3 days ago`, `yesterday`; UTC unless an offset is given."""
     try:
         return _parse_input_time(value, now)
     except (OverflowError, OSError):
@@ -28,11 +39,18 @@ def _parse_input_time(value, now: datetime) -> datetime:
     if isinstance(value, datetime):
         dt = value if value.tzinfo else value.replace(tzinfo=UTC)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        dt = datetime.fromtimestamp(value, UTC)
+        dt = datetime.fromtimestamp(value / 1000 if abs(value) >= EPOCH_MS_FROM else value, UTC)
     elif isinstance(value, str):
         text = value.strip()
         rel = _RELATIVE.match(text) if text and (text[0] in "+-" or text.lower().startswith("now")) else None
-        if rel:
+        ago = _AGO.match(text)
+        if text.lower() in _WORDS:
+            dt = now + _WORDS[text.lower()]
+        elif ago:
+            dt = now - timedelta(**{_AGO_UNITS[ago.group(2).lower()]: int(ago.group(1))})
+        elif _EPOCH_MS.match(text):
+            dt = datetime.fromtimestamp(int(text) / 1000, UTC)
+        elif rel:
             sign, amount, unit = rel.groups()
             if not amount:
                 dt = now
@@ -48,11 +66,11 @@ def _parse_input_time(value, now: datetime) -> datetime:
             try:
                 dt = datetime.fromisoformat(iso)
             except ValueError:
-                raise ValueError(f"{value!r} is not a time (use ISO 8601, 'YYYY-MM-DD HH:MM', epoch seconds or -15m/-2h/-7d)") from None
+                raise ValueError(f"{value!r} is not a time (accepted: {ACCEPTED_FORMS})") from None
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=UTC)
     else:
-        raise ValueError(f"{value!r} is not a time")
+        raise ValueError(f"{value!r} is not a time (accepted: {ACCEPTED_FORMS})")
     dt = dt.astimezone(UTC)
     if not (_MIN <= dt < _MAX):
         raise ValueError(f"{value!r} is out of range (1990..2200)")

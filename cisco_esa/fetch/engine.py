@@ -191,11 +191,15 @@ class _Run:
         self.more = False
         self.requests = 0
         self.rows_read = 0
+        self.last_page: list | None = None
         self.duplicates = 0
 
     # -- the wire ------------------------------------------------------------------
     def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
         rows = self.source.page(self.api, minute_param(lo), minute_param(hi), offset, limit)[:limit]
+        if offset and rows and rows == self.last_page:
+            raise _ignores_offset(offset)  # an appliance (or a proxy) that ignores offset: never loop on it
+        self.last_page = rows
         self.requests += 1
         self.rows_read += len(rows)
         self.ctx.rows_read(self.rows_read)
@@ -243,12 +247,8 @@ class _Run:
         fresh: list[Event] = []
         keys: set[str] = set()
         offset, size = 0, self.source.page_max
-        previous = None
         while True:
             rows = self.page(lo, hi, offset, size)
-            if offset and rows and rows == previous:
-                raise _ignores_offset(offset)
-            previous = rows
             for row in rows:
                 ev = Event(row, self.source, lo, hi)
                 if ev.key in keys:  # a row pushed down by new mail, read twice
@@ -275,12 +275,8 @@ class _Run:
     def ascending(self, lo: datetime, hi: datetime) -> None:
         size = self.source.page_max
         offset, read, step_backs = 0, set(), 0
-        previous = None
         while True:
             rows = self.page(lo, hi, offset, size)
-            if offset and rows and rows == previous:
-                raise _ignores_offset(offset)
-            previous = rows
             events = [Event(row, self.source, lo, hi) for row in rows]
             if offset > 0 and (not events or events[0].key not in read):
                 # The overlap row is gone: rows moved up (a release or delete), step back a page.

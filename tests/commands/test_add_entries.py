@@ -11,7 +11,7 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
-from tests.scenarios.common import capture
+from tests.scenarios.common import answer
 
 CMD = "add_entries"
 BASE = "https://esa.test:6443/esa/api/v2.0/quarantine"
@@ -97,13 +97,15 @@ def test_add_entries_readonly_user_gets_403(sim):
 @pytest.mark.parametrize("response, message", [
     ({"data": {"action": "append", "recipientAddresses": ["r@corp.example"], "senderList": ["x.example"]}},
      "append confirmed"),                                                 # the Swagger echo (§8.2)
-    ("capture:esa_added_successfully.json", "Added Successfully"),        # {data: {message}}
+    ("ours:esa_added_successfully.json", "Entries were added to the list."),  # {data: {message}}
+    ("capture:esa_added_successfully.json", "Added Successfully"),        # the same form, captured
     ({"meta": {"totalCount": 1}, "data": [{"recipientAddress": "r@corp.example", "senderList": ["x.example"]}]},
      "append confirmed"),                                                 # the older array form
 ])
 def test_add_entries_request_shape_and_each_confirmation_form_is_success(requests_mock, response, message):
     if isinstance(response, str):
-        response = capture(response.removeprefix("capture:"))
+        source, _, name = response.partition(":")
+        response = answer(source, name)
     requests_mock.post(f"{BASE}/safelist", json=response)
     envelope = mocked().run(CMD, {"list_type": "SAFELIST", "action": "append", "view_by": "recipient",
                                   "recipient_addresses": '["r@corp.example", "r@corp.example"]',

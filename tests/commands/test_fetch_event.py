@@ -14,7 +14,7 @@ from cisco_esa.asyncos.api import QUARANTINE_PAGE
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
-from tests.scenarios.common import capture
+from tests.scenarios.common import answer
 
 CMD = "fetch_event"
 BASE = "https://esa.test:6443/esa/api/v2.0"
@@ -338,7 +338,7 @@ def test_fetch_event_failure_after_some_pages_emits_nothing(requests_mock):
     ({**TRACKING, **HOUR, "max_events": 0}, "max_events"),
     ({**TRACKING, **HOUR, "lookback_minutes": 1441}, "lookback_minutes"),
     ({"messages_source": "Syslog", **HOUR}, "messages_source"),
-    ({**TRACKING, "start_time": "yesterday", "end_time": "now"}, "start_time"),
+    ({**TRACKING, "start_time": "last tuesday", "end_time": "now"}, "start_time"),
     ({**QUARANTINE, "start_time": "now", "end_time": "-1h"}, "end_time: 2026-11-20T11:30:00Z is before start_time"),
 ])
 def test_fetch_event_invalid_input_is_400_without_request(requests_mock, params, named):
@@ -370,17 +370,21 @@ def test_fetch_event_malformed_state_is_400_without_request(requests_mock, state
 
 
 # -- captures ------------------------------------------------------------------------------
+@pytest.mark.parametrize("origin, window, year", [
+    ("ours", ("2026-10-01T00:00:00Z", "2026-11-15T00:00:00Z"), "2026-"),
+    ("capture", ("2022-08-01T00:00:00Z", "2022-10-01T00:00:00Z"), "2022-"),
+])
 @pytest.mark.parametrize("name,url,source", [
     ("esa_message_search.json", TRACKING_URL, "Message Tracking"),
     ("sma_message_search.json", TRACKING_URL, "Message Tracking"),
     ("esa_spam_quarantine_message_search.json", QUARANTINE_URL, "Spam Quarantine"),
     ("sma_spam_quarantine_message_search.json", QUARANTINE_URL, "Spam Quarantine"),
 ])
-def test_fetch_event_captures_map_every_row(requests_mock, name, url, source):
-    body = capture(name)
+def test_fetch_event_captures_map_every_row(requests_mock, name, url, source, origin, window, year):
+    body = answer(origin, name)
     requests_mock.get(url, json=body)
-    envelope = mocked().run(CMD, {"messages_source": source, "start_time": "2022-08-01T00:00:00Z",
-                                  "end_time": "2022-10-01T00:00:00Z", "offset": 0, "limit": 100})
+    envelope = mocked().run(CMD, {"messages_source": source, "start_time": window[0],
+                                  "end_time": window[1], "offset": 0, "limit": 100})
     assert envelope["status"] == "Successful"
     events = envelope["data"]["events"]
     assert len(events) == len(body["data"]) == len(envelope["items"])
@@ -388,10 +392,10 @@ def test_fetch_event_captures_map_every_row(requests_mock, name, url, source):
         if source == "Message Tracking":
             attrs = raw["attributes"]
             assert event["Document ID"] == attrs["mid"][0] and event["TimeStamp"] == attrs["timestamp"]
-            assert event["timestamp_iso"].startswith("2022-")
+            assert event["timestamp_iso"].startswith(year)
         else:
             assert event["Document ID"] == raw["mid"] and event["Date"] == raw["attributes"]["date"]
-            assert event["date_iso"].startswith("2022-") and event["date_iso"].endswith(":00Z")
+            assert event["date_iso"].startswith(year) and event["date_iso"].endswith(":00Z")
     ids = [i["id"] for i in envelope["items"]]
     assert len(ids) == len(set(ids))
 

@@ -12,7 +12,7 @@ from cisco_esa.core.outcome import NotSent
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
-from tests.scenarios.common import capture, failure, mocked
+from tests.scenarios.common import answer, failure, mocked
 from tests.scenarios.quarantine import UNKNOWN
 
 CMD = "get_spam_quarantine_message_details"
@@ -75,10 +75,11 @@ def test_get_spam_quarantine_message_details_sma_reads_the_central_quarantine(sm
 
 
 # -- request shape ---------------------------------------------------------------------
-def test_get_spam_quarantine_message_details_request_shape(requests_mock):
-    requests_mock.get(URL + "?mid=620", json=capture("esa_spam_quarantine_message_get.json"))
-    requests_mock.get(URL + "?mid=50", json=capture("sma_spam_quarantine_message_get.json"))
-    envelope = mocked().run(CMD, {"quarantine_message_ids": "[620, 50]"})
+@pytest.mark.parametrize("source, esa, sma", [("ours", 5012, 2240), ("capture", 620, 50)])
+def test_get_spam_quarantine_message_details_request_shape(requests_mock, source, esa, sma):
+    requests_mock.get(URL + f"?mid={esa}", json=answer(source, "esa_spam_quarantine_message_get.json"))
+    requests_mock.get(URL + f"?mid={sma}", json=answer(source, "sma_spam_quarantine_message_get.json"))
+    envelope = mocked().run(CMD, {"quarantine_message_ids": f"[{esa}, {sma}]"})
     assert envelope["status"] == "Successful"
     assert requests_mock.call_count == 2
     for request in requests_mock.request_history:
@@ -86,16 +87,17 @@ def test_get_spam_quarantine_message_details_request_shape(requests_mock):
         assert request.qs["quarantinetype"] == ["spam"] and request.body is None
         assert parse_qs(urlsplit(request.url).query)["quarantineType"] == ["spam"]
     assert sorted(urlsplit(r.url).query for r in requests_mock.request_history) == \
-        ["mid=50&quarantineType=spam", "mid=620&quarantineType=spam"]
-    assert [m["mid"] for m in envelope["data"]["messages"]] == [620, 50]
-    assert envelope["raw_data"]["responses"][0] == {"mid": 620, "status": 200,
-                                                    "body": capture("esa_spam_quarantine_message_get.json")}
+        sorted([f"mid={sma}&quarantineType=spam", f"mid={esa}&quarantineType=spam"])
+    assert [m["mid"] for m in envelope["data"]["messages"]] == [esa, sma]
+    assert envelope["raw_data"]["responses"][0] == {"mid": esa, "status": 200,
+                                                    "body": answer(source, "esa_spam_quarantine_message_get.json")}
 
 
-def test_get_spam_quarantine_message_details_na_answer_is_a_404_item(requests_mock):
-    requests_mock.get(URL + "?mid=620", json=capture("esa_spam_quarantine_message_get.json"))
+@pytest.mark.parametrize("source, mid", [("ours", 5012), ("capture", 620)])
+def test_get_spam_quarantine_message_details_na_answer_is_a_404_item(requests_mock, source, mid):
+    requests_mock.get(URL + f"?mid={mid}", json=answer(source, "esa_spam_quarantine_message_get.json"))
     requests_mock.get(URL + "?mid=7", json={"data": {"mid": "N/A", "attributes": {}}})
-    envelope = mocked().run(CMD, {"quarantine_message_ids": [620, 7]})
+    envelope = mocked().run(CMD, {"quarantine_message_ids": [mid, 7]})
     assert envelope["status"] == "Partially Successful"
     assert envelope["items"][1] == {"id": 7, "status": "Failed", "error": failed(404, "Message ID 7 not found.")}
 

@@ -4,7 +4,9 @@ scenarios shared with delete_spam_quarantine_messages come from tests/scenarios/
 
 from __future__ import annotations
 
-from tests.scenarios.common import capture, mocked
+import pytest
+
+from tests.scenarios.common import SOURCES, answer, mocked
 from tests.scenarios.quarantine import QuarantineWriteScenarios
 
 
@@ -13,10 +15,11 @@ class TestReleaseSpamQuarantineMessages(QuarantineWriteScenarios):
     method, action, done = "POST", "release", "released"
     body_action = {"action": "release"}
 
-    def test_sma_capture_answer_is_read(self, requests_mock):
+    @pytest.mark.parametrize("source", SOURCES)
+    def test_sma_capture_answer_is_read(self, requests_mock, source):
         url = "https://esa.test:6443/sma/api/v2.0/quarantine/messages"
-        requests_mock.post(url, json=capture("sma_spam_quarantine_message_release.json"))
+        requests_mock.post(url, json=answer(source, "sma_spam_quarantine_message_release.json"))
         envelope = mocked("sma").run(self.command, {"quarantine_message_ids": [45]})
         assert envelope["status"] == "Successful" and envelope["data"]["released"] == [45]
         assert envelope["raw_data"] == {"responses": [{"mid": 45, "status": 200,
-                                                       "body": capture("sma_spam_quarantine_message_release.json")}]}
+                                                       "body": answer(source, "sma_spam_quarantine_message_release.json")}]}

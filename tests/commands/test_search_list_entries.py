@@ -10,7 +10,7 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
-from tests.scenarios.common import capture
+from tests.scenarios.common import SOURCES, answer
 
 CMD = "search_list_entries"
 BASE = "https://esa.test:6443/esa/api/v2.0/quarantine"
@@ -131,8 +131,9 @@ def test_search_list_entries_sma_safelist(sma_integration, sma):
 
 
 # -- request shape ----------------------------------------------------------------------
-def test_search_list_entries_request_shape_and_capture(requests_mock):
-    body = capture("sma_list_entry_get_safelist.json")
+@pytest.mark.parametrize("source", SOURCES)
+def test_search_list_entries_request_shape_and_capture(requests_mock, source):
+    body = answer(source, "sma_list_entry_get_safelist.json")
     requests_mock.get("https://esa.test:6443/sma/api/v2.0/quarantine/safelist", json=body)
     envelope = mocked("sma").run(CMD, {"list_type": "Safelist", "view_by": "Recipient", "sender_name": "t7 & co/x"})
     assert envelope == {
@@ -150,12 +151,16 @@ def test_search_list_entries_request_shape_and_capture(requests_mock):
                       "offset": ["0"], "limit": ["100"]}
 
 
-def test_search_list_entries_capture_rows_normalized(requests_mock):
-    body = capture("esa_list_entry_get_blocklist.json")
+@pytest.mark.parametrize("source, sender_name, expected", [
+    ("ours", "crypto", [{"recipient": "maria.lopez@corp.example",
+                         "senders": ["billing@invoice-docs.example", "crypto-win.example", "invoice-docs.example"]}]),
+    ("capture", "t1", [{"recipient": "test@test.com", "senders": ["t1@test.com", "t2@test.com", "t3@test.com"]}]),
+])
+def test_search_list_entries_capture_rows_normalized(requests_mock, source, sender_name, expected):
+    body = answer(source, "esa_list_entry_get_blocklist.json")
     requests_mock.get(f"{BASE}/blocklist", json=body)
-    envelope = mocked().run(CMD, {"list_type": "Blocklist", "view_by": "Recipient", "sender_name": "t1"})
-    assert envelope["data"]["entries"] == [
-        {"recipient": "test@test.com", "senders": ["t1@test.com", "t2@test.com", "t3@test.com"]}]
+    envelope = mocked().run(CMD, {"list_type": "Blocklist", "view_by": "Recipient", "sender_name": sender_name})
+    assert envelope["data"]["entries"] == expected
 
 
 def test_search_list_entries_full_page_then_empty_page(requests_mock):

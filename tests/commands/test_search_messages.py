@@ -145,6 +145,25 @@ def test_search_messages_additional_filters_become_separate_parameters(sim, inte
     assert not any("&" in v or " " in v for v in q.values())
 
 
+def test_search_messages_message_id_header_in_additional_filters_alone_accepted(sim, integration):
+    # internet_message_id not given: nothing conflicts, the filter reaches the appliance (issue 15 point 9)
+    rec = next(r for r in reversed(_in_window(sim.world, FROZEN_NOW - timedelta(hours=1), FROZEN_NOW))
+               if r.get("messageIdHeader"))
+    envelope = integration.run("search_messages", {**LAST_HOUR, "additional_filters": f"messageIdHeader={rec['messageIdHeader']}"})
+    assert envelope["status"] == "Successful", envelope["error"]
+    assert rec["mid"][0] in [m["mid"] for m in envelope["data"]["messages"]]
+    assert envelope["data"]["query"]["filters"] == {"messageIdHeader": rec["messageIdHeader"]}
+    assert _qs(_searches(sim)[0])["messageIdHeader"] == rec["messageIdHeader"]
+
+
+def test_search_messages_additional_filter_agreeing_with_dedicated_sent_once(sim, integration):
+    envelope = integration.run("search_messages", {**LAST_HOUR, "subject": "Password Reset",
+                                                   "additional_filters": "subjectfilterOperator=contains"})
+    assert envelope["status"] == "Successful", envelope["error"]
+    assert envelope["data"]["query"]["filters"] == {"subjectfilterOperator": "contains",
+                                                    "subjectfilterValue": "Password Reset"}
+
+
 def test_search_messages_old_format_reads_like_the_new_one(sim, integration):
     new = integration.run("search_messages", {**LAST_HOUR, "subject": "Password Reset"})
     sim.set_old_format(True)
@@ -190,7 +209,8 @@ def test_search_messages_colliding_additional_filter_is_400_without_request(sim,
                                                    "additional_filters": "subjectfilterValue=y & offset=3"})
     assert envelope["status"] == "Failed" and envelope["error"]["status_code"] == 400
     assert envelope["error"]["message"] == (
-        "Invalid input: additional_filters: subjectfilterValue is set by the subject parameter (use that instead); "
+        "Invalid input: additional_filters: subjectfilterValue is set by the subject parameter to another value "
+        "(give it once); "
         "additional_filters: offset is set by the command (use the limit parameter)")
     assert sim.request_log == []
 

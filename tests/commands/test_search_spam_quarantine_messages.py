@@ -11,7 +11,7 @@ import pytest
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.golden import check_golden
-from tests.scenarios.common import capture
+from tests.scenarios.common import SOURCES, answer
 
 CMD = "search_spam_quarantine_messages"
 URL = "https://esa.test:6443/esa/api/v2.0/quarantine/messages"
@@ -148,9 +148,10 @@ def test_search_spam_quarantine_messages_request_shape_pages_and_encodes(request
     assert envelope["data"]["query"]["rounded"] == ["end_time"]
 
 
+@pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("name", ["esa_spam_quarantine_message_search.json", "sma_spam_quarantine_message_search.json"])
-def test_search_spam_quarantine_messages_capture_answer_is_read(requests_mock, name):
-    body = capture(name)
+def test_search_spam_quarantine_messages_capture_answer_is_read(requests_mock, name, source):
+    body = answer(source, name)
     requests_mock.get(URL, json=body)
     envelope = mocked().run(CMD, DAY)
     assert envelope["status"] == "Successful" and envelope["raw_data"] == {"data": body["data"]}

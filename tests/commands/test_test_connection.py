@@ -12,10 +12,30 @@ import requests_mock
 
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
+from tests.cli_helpers import frozen_cli  # noqa: F401 (fixture)
 from tests.golden import check_golden
 
 FI = "Test Connection failed. Failed to check the connector."
 ALL_GROUPS = {"message_tracking": True, "spam_quarantine": True, "safelist_blocklist": True, "reporting": True}
+ALL_WRITES = {"spam_quarantine": True, "safelist_blocklist": True}
+NO_WRITES = {"spam_quarantine": False, "safelist_blocklist": False}
+READ_ONLY_UNUSABLE = [
+    {"command": "release_spam_quarantine_messages", "needs": "spam quarantine release"},
+    {"command": "delete_spam_quarantine_messages", "needs": "spam quarantine delete"},
+    {"command": "add_entries", "needs": "safelist modify or blocklist modify"},
+    {"command": "delete_entries", "needs": "safelist modify or blocklist modify"},
+    {"command": "block_domain", "needs": "blocklist modify"},
+    {"command": "block_email_addresses", "needs": "blocklist modify"},
+    {"command": "unblock_domains_or_email_addresses", "needs": "blocklist modify"},
+]
+TRACKING_ONLY_UNUSABLE = [
+    {"command": "search_spam_quarantine_messages", "needs": "spam quarantine search"},
+    {"command": "get_spam_quarantine_message_details", "needs": "spam quarantine search"},
+    READ_ONLY_UNUSABLE[0], READ_ONLY_UNUSABLE[1],
+    {"command": "search_list_entries", "needs": "safelist view or blocklist view or safelist modify or blocklist modify"},
+    *READ_ONLY_UNUSABLE[2:],
+    {"command": "get_report", "needs": "reporting"},
+]
 
 
 def failed(status_code, message) -> dict:
@@ -35,6 +55,7 @@ def test_test_connection_esa_admin_successful_golden(sim, integration, regen_gol
     data = envelope["data"]
     assert (data["appliance"], data["user"], data["role"], data["auth"]) == ("esa", "admin", "Administrator", "jwt")
     assert data["command_groups"] == ALL_GROUPS
+    assert data["write_groups"] == ALL_WRITES and data["unusable_commands"] == []
     assert data["privileges"] == envelope["raw_data"]["privileges"]["data"]
     assert data["tracking_search_rows"] == len(envelope["raw_data"]["tracking"]["data"]) <= 1
     assert "jwtToken" not in envelope["raw_data"]["login"]
@@ -53,6 +74,8 @@ def test_test_connection_helpdesk_role_only_message_tracking(sim):
     assert envelope["data"]["role"] == "HelpDeskUser"
     assert envelope["data"]["command_groups"] == {"message_tracking": True, "spam_quarantine": False,
                                                   "safelist_blocklist": False, "reporting": False}
+    assert envelope["data"]["write_groups"] == NO_WRITES
+    assert envelope["data"]["unusable_commands"] == TRACKING_ONLY_UNUSABLE
     assert all(p.startswith("e_message_tracking_") for p in envelope["data"]["privileges"])
 
 
@@ -62,6 +85,31 @@ def test_test_connection_other_roles_reported(sim, user, role):
     assert envelope["status"] == "Successful"
     assert (envelope["data"]["user"], envelope["data"]["role"]) == (user, role)
     assert envelope["data"]["command_groups"] == ALL_GROUPS
+
+
+def test_test_connection_operator_every_write_usable(sim):
+    data = Integration(sim.connection("operator"), clock=lambda: FROZEN_NOW).run("test_connection")["data"]
+    assert data["write_groups"] == ALL_WRITES and data["unusable_commands"] == []
+
+
+def test_test_connection_readonly_role_writes_marked_not_usable(sim):
+    # issue 15 point 5: a read-only account passes, but release and block are not usable
+    data = Integration(sim.connection("readonly"), clock=lambda: FROZEN_NOW).run("test_connection")["data"]
+    assert data["write_groups"] == {"spam_quarantine": False, "safelist_blocklist": False}
+    assert data["unusable_commands"] == READ_ONLY_UNUSABLE
+
+
+def test_test_connection_readonly_unusable_commands_really_refused(sim):
+    # what Test Connection says the role cannot do, the appliance refuses
+    run = Integration(sim.connection("readonly"), clock=lambda: FROZEN_NOW).run
+    mid = sim.world.pick_quarantine_mid()
+    released = run("release_spam_quarantine_messages", {"quarantine_message_ids": [mid]})
+    blocked = run("block_email_addresses", {"senders": "bad@phish.example", "recipients": "alice@corp.example"})
+    assert released["status"] == blocked["status"] == "Failed"
+    assert released["items"][0]["error"]["status_code"] == 403
+    assert (blocked["error"]["status_code"] or blocked["items"][0]["error"]["status_code"]) == 403
+    listed = run("search_spam_quarantine_messages", {"start_time": "-1d", "end_time": "now"})
+    assert listed["status"] == "Successful"  # a read it was told it can do
 
 
 def test_test_connection_sma_successful(sma, sma_integration):
@@ -122,7 +170,10 @@ def test_test_connection_login_accepted_but_search_forbidden_failed_403(sim, int
     sim.inject("message-tracking/messages", "status", status=403,
                message="User does not have privileges to access this resource.")
     envelope = integration.run("test_connection")
-    assert envelope == failed(403, "User does not have privileges to access this resource.")
+    # the appliance's words first, then which call the role lacks (issue 15, point 4)
+    assert envelope == failed(403, "User does not have privileges to access this resource. The account's role may "
+                                   "not call GET message-tracking/messages: give the user a role that allows it on "
+                                   "the appliance (login/privileges lists what it may call).")
 
 
 def test_test_connection_privileges_not_a_list_unexpected_response():
@@ -176,6 +227,7 @@ def test_test_connection_request_shape_exact():
                  "privileges": ["e_message_tracking_messages", "e_message_tracking_detail"],
                  "command_groups": {"message_tracking": True, "spam_quarantine": False,
                                     "safelist_blocklist": False, "reporting": False},
+                 "write_groups": NO_WRITES, "unusable_commands": TRACKING_ONLY_UNUSABLE,
                  "tracking_search_rows": 0},
         "raw_data": {"login": {"userName": "soar_api", "is2FactorRedirectRequired": "false", "role": "HelpDeskUser",
                                "email": []},
@@ -193,6 +245,46 @@ def test_test_connection_unknown_privilege_names_fall_back_to_role():
                                clock=lambda: FROZEN_NOW).run("test_connection")
     assert envelope["data"]["command_groups"] == {"message_tracking": True, "spam_quarantine": False,
                                                   "safelist_blocklist": False, "reporting": False}
+    assert envelope["data"]["unusable_commands"] == TRACKING_ONLY_UNUSABLE
+
+
+@pytest.mark.parametrize("role, writes", [("Read-Only Operator", NO_WRITES), ("Operator", ALL_WRITES)])
+def test_test_connection_unknown_privilege_names_role_decides_writes(role, writes):
+    with requests_mock.Mocker() as m:
+        m.post("https://esa.test:6443/esa/api/v2.0/login", json={"data": {"role": role, "jwtToken": "t"}})
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": ["api_v2"]})
+        m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"data": []})
+        envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p"},
+                               clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["data"]["command_groups"] == ALL_GROUPS and envelope["data"]["write_groups"] == writes
+
+
+LIST_COMMANDS = {"search_list_entries", "add_entries", "delete_entries", "block_domain", "block_email_addresses",
+                 "unblock_domains_or_email_addresses"}
+
+
+@pytest.mark.parametrize("names, unusable", [
+    (["e_message_tracking_messages", "e_quarantine_messages_search", "e_quarantine_messages_release"],
+     {"delete_spam_quarantine_messages"} | LIST_COMMANDS),
+    (["e_message_tracking_messages", "e_quarantine_messages_search", "e_quarantine_messages_modify"], LIST_COMMANDS),
+    (["e_message_tracking_messages", "e_quarantine_messages_search", "e_quarantine_safelist_modify"],
+     {"release_spam_quarantine_messages", "delete_spam_quarantine_messages", "block_domain",
+      "block_email_addresses", "unblock_domains_or_email_addresses"}),
+])
+def test_test_connection_each_write_from_its_own_privilege(names, unusable):
+    with requests_mock.Mocker() as m:
+        m.get("https://esa.test:6443/esa/api/v2.0/login/privileges", json={"data": names + ["e_reporting"]})
+        m.get("https://esa.test:6443/esa/api/v2.0/message-tracking/messages", json={"data": []})
+        envelope = Integration({"server_url": "https://esa.test:6443", "username": "u", "password": "p",
+                                "auth": "basic"}, clock=lambda: FROZEN_NOW).run("test_connection")
+    assert {c["command"] for c in envelope["data"]["unusable_commands"]} == unusable
+
+
+def test_test_connection_every_command_has_its_privileges_declared():
+    from cisco_esa.commands import test_connection
+    from cisco_esa.core.registry import manifest
+
+    assert set(test_connection.NEEDS) == set(manifest().commands) - {"test_connection"}
 
 
 def test_test_connection_invalid_input_failed_400_no_request():
@@ -202,3 +294,19 @@ def test_test_connection_invalid_input_failed_400_no_request():
                                clock=lambda: FROZEN_NOW).run("test_connection", {"appliance": "sma"})
         assert m.call_count == 0
     assert envelope == failed(400, "Invalid input: appliance: unknown parameter")
+
+
+# ---------------------------------------------------------------- the text a person reads
+def test_test_connection_readonly_text_output_says_release_and_block_not_usable(capsys, frozen_cli):
+    from tests.cli_helpers import run_cli
+
+    code, out, _ = run_cli(capsys, "run", "test_connection", "--output", "text", "--username", "readonly",
+                           "--password", frozen_cli.users["readonly"]["password"])
+    assert code == 0 and out.startswith("Test Connection: Successful\n")
+    assert "Writes (2)\n  group               usable\n  ------------------  ------\n" \
+           "  spam_quarantine     no\n  safelist_blocklist  no\n" in out
+    assert "Commands this account cannot run (7)\n" in out
+    for command, needs in [("release_spam_quarantine_messages", "spam quarantine release"),
+                           ("block_email_addresses", "blocklist modify"), ("block_domain", "blocklist modify")]:
+        assert any(line.split() == [command, *needs.split()] for line in out.splitlines()), command
+    assert "search_spam_quarantine_messages" not in out  # what it can do is not listed as refused

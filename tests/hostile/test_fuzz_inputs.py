@@ -21,7 +21,7 @@ from cisco_esa.core.registry import manifest
 from cisco_esa.core.outcome import InputError
 from tests.conftest import FROZEN_NOW
 from tests.hostile import strategies as hs
-from tests.scenarios.common import capture
+from tests.scenarios.common import fixture
 
 EXAMPLES = 5000 if os.environ.get("CISCO_ESA_FUZZ_LONG") == "1" else 200
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}
@@ -95,7 +95,8 @@ def check_envelope(envelope, cid: str) -> dict:
 
 # ------------------------------------------------------------------ a plausible appliance
 def plausible_body(request, context):
-    """A generic, well-formed answer for whatever endpoint is asked (shapes of the captures)."""
+    """A generic, well-formed answer for whatever endpoint is asked: our own fixtures in the captures'
+    shapes (tests/fixtures/), so that the fuzzing runs on a clone without ../shared too."""
     path = urlsplit(request.url).path.split("/api/v2.0/", 1)[-1]
     method = request.method
     if path == "login":
@@ -103,26 +104,26 @@ def plausible_body(request, context):
     if path == "login/privileges":
         return {"data": ["message_tracking", "quarantine", "reporting"]}
     if path == "message-tracking/messages":
-        return capture("esa_message_search.json")
+        return fixture("esa_message_search.json")
     if path.startswith("message-tracking/"):
         kind = path.split("/", 1)[1].replace("-details", "").replace("details", "message")
-        return capture({"message": "esa_message_details_get.json", "amp": "esa_message_amp_details_get.json",
+        return fixture({"message": "esa_message_details_get.json", "amp": "esa_message_amp_details_get.json",
                         "dlp": "esa_message_dlp_details_get.json",
                         "url": "esa_message_url_details_get.json"}.get(kind, "esa_message_details_get.json"))
     if path == "quarantine/messages/details":
-        return capture("esa_spam_quarantine_message_get.json")
+        return fixture("esa_spam_quarantine_message_get.json")
     if path == "quarantine/messages":
         if method == "GET":
-            return capture("esa_spam_quarantine_message_search.json")
-        return capture("esa_spam_quarantine_message_delete.json")
+            return fixture("esa_spam_quarantine_message_search.json")
+        return fixture("esa_spam_quarantine_message_delete.json")
     if path in ("quarantine/blocklist", "quarantine/safelist"):
         if method == "GET":
-            return capture("esa_list_entry_get_blocklist.json")
+            return fixture("esa_list_entry_get_blocklist.json")
         if method == "DELETE":
             return {"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}
         return {"data": {"action": request.json().get("action")}}  # the Swagger echo (asyncos-api §8.2)
     if path.startswith("reporting/"):
-        return capture("esa_report_get.json")
+        return fixture("esa_report_get.json")
     return {"data": []}
 
 

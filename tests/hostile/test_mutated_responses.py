@@ -1,4 +1,4 @@
-"""Mutated appliance answers fed to every handler: a valid body (from the captures and from the
+"""Mutated appliance answers fed to every handler: a valid body (our fixtures, the captures when present, and the
 simulator) with keys dropped, types changed, nulls where lists were, old and new tracking rows
 mixed, "N/A" everywhere, or no body at all. Never a crash: either Failed (or a failed item) with
 a plain "Unexpected response from the appliance…" message, a not-found reading, or data."""
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from cisco_esa.integration import Integration
 from tests.conftest import FROZEN_NOW
 from tests.hostile.test_fuzz_inputs import EXAMPLES, check_envelope, plausible_body
-from tests.scenarios.common import optional_captures
+from tests.scenarios.common import bodies
 
 BASIC = {"server_url": "https://esa.test:6443", "username": "u", "password": "p", "auth": "basic"}
 JWT = {**BASIC, "auth": "jwt"}
@@ -88,7 +88,8 @@ class Bases(dict):
 
 @pytest.fixture(scope="module")
 def bases(sim_session) -> dict[tuple[str, str], list]:
-    """(method, endpoint) -> valid answers: every relevant capture, and the simulator's own."""
+    """(method, endpoint) -> valid answers: our fixture and (when present) the capture of every relevant
+    name, and the simulator's own."""
     sim = sim_session
     sim.reset()
     world = sim.world
@@ -114,37 +115,37 @@ def bases(sim_session) -> dict[tuple[str, str], list]:
     qmid = world.pick_quarantine_mid()
     quarantine_window = {"startDate": "2026-11-19T12:00:00.000Z", "endDate": "2026-11-20T12:00:00.000Z"}
     out = {
-        ("GET", "message-tracking/messages"): [*optional_captures("esa_message_search.json"), *optional_captures("sma_message_search.json"),
+        ("GET", "message-tracking/messages"): [*bodies("esa_message_search.json"), *bodies("sma_message_search.json"),
                                                tracking, old, mixed],
-        ("GET", "message-tracking/details"): [*optional_captures("esa_message_details_get.json"),
-                                              *optional_captures("sma_message_details_get.json"), details["details"]],
-        ("GET", "message-tracking/amp-details"): [*optional_captures("esa_message_amp_details_get.json"),
-                                                  *optional_captures("sma_message_amp_details_get.json"), details["amp-details"]],
-        ("GET", "message-tracking/dlp-details"): [*optional_captures("esa_message_dlp_details_get.json"),
-                                                  *optional_captures("sma_message_dlp_details_get.json"), details["dlp-details"]],
-        ("GET", "message-tracking/url-details"): [*optional_captures("esa_message_url_details_get.json"),
-                                                  *optional_captures("sma_message_url_details_get.json"), details["url-details"]],
-        ("GET", "quarantine/messages"): [*optional_captures("esa_spam_quarantine_message_search.json"),
-                                         *optional_captures("sma_spam_quarantine_message_search.json"),
+        ("GET", "message-tracking/details"): [*bodies("esa_message_details_get.json"),
+                                              *bodies("sma_message_details_get.json"), details["details"]],
+        ("GET", "message-tracking/amp-details"): [*bodies("esa_message_amp_details_get.json"),
+                                                  *bodies("sma_message_amp_details_get.json"), details["amp-details"]],
+        ("GET", "message-tracking/dlp-details"): [*bodies("esa_message_dlp_details_get.json"),
+                                                  *bodies("sma_message_dlp_details_get.json"), details["dlp-details"]],
+        ("GET", "message-tracking/url-details"): [*bodies("esa_message_url_details_get.json"),
+                                                  *bodies("sma_message_url_details_get.json"), details["url-details"]],
+        ("GET", "quarantine/messages"): [*bodies("esa_spam_quarantine_message_search.json"),
+                                         *bodies("sma_spam_quarantine_message_search.json"),
                                          get("quarantine/messages", **quarantine_window, quarantineType="spam",
                                              orderBy="date", orderDir="desc", offset=0, limit=20)],
-        ("GET", "quarantine/messages/details"): [*optional_captures("esa_spam_quarantine_message_get.json"),
-                                                 *optional_captures("sma_spam_quarantine_message_get.json"),
+        ("GET", "quarantine/messages/details"): [*bodies("esa_spam_quarantine_message_get.json"),
+                                                 *bodies("sma_spam_quarantine_message_get.json"),
                                                  get("quarantine/messages/details", mid=qmid, quarantineType="spam")],
-        ("POST", "quarantine/messages"): [*optional_captures("sma_spam_quarantine_message_release.json"),
+        ("POST", "quarantine/messages"): [*bodies("sma_spam_quarantine_message_release.json"),
                                           {"data": {"action": "release", "totalCount": 1}}],
-        ("DELETE", "quarantine/messages"): [*optional_captures("esa_spam_quarantine_message_delete.json"),
-                                            *optional_captures("esa_spam_quarantine_message_delete_failed.json")],
-        ("GET", "quarantine/blocklist"): [*optional_captures("esa_list_entry_get_blocklist.json"),
-                                          *optional_captures("sma_list_entry_get_safelist.json"),
+        ("DELETE", "quarantine/messages"): [*bodies("esa_spam_quarantine_message_delete.json"),
+                                            *bodies("esa_spam_quarantine_message_delete_failed.json")],
+        ("GET", "quarantine/blocklist"): [*bodies("esa_list_entry_get_blocklist.json"),
+                                          *bodies("sma_list_entry_get_safelist.json"),
                                           get("quarantine/blocklist", action="view", quarantineType="spam",
                                               viewBy="recipient", offset=0, limit=20)],
         # the confirmation forms of asyncos-api §8.2
-        ("POST", "quarantine/safelist"): [*optional_captures("esa_added_successfully.json"), *ADD_CONFIRMATIONS],
-        ("POST", "quarantine/blocklist"): [*optional_captures("esa_added_successfully.json"), *ADD_CONFIRMATIONS],
+        ("POST", "quarantine/safelist"): [*bodies("esa_added_successfully.json"), *ADD_CONFIRMATIONS],
+        ("POST", "quarantine/blocklist"): [*bodies("esa_added_successfully.json"), *ADD_CONFIRMATIONS],
         ("DELETE", "quarantine/safelist"): [{"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}],
         ("DELETE", "quarantine/blocklist"): [{"data": {"action": "delete", "quarantineType": "spam", "totalCount": 1}}],
-        ("GET", "reporting/*"): [*optional_captures("esa_report_get.json"), *optional_captures("sma_report_get.json"),
+        ("GET", "reporting/*"): [*bodies("esa_report_get.json"), *bodies("sma_report_get.json"),
                                  get("reporting/mail_incoming_domain_detail/total_recipients",
                                      startDate="2026-11-19T12:00:00.000Z", endDate="2026-11-20T12:00:00.000Z",
                                      device_type="esa", top=3),
@@ -152,7 +153,7 @@ def bases(sim_session) -> dict[tuple[str, str], list]:
                                      startDate="2026-11-19T12:00:00.000Z", endDate="2026-11-20T12:00:00.000Z",
                                      device_type="esa")],
         ("GET", "login/privileges"): [{"data": ["message_tracking", "quarantine"]}, {"data": []}],
-        ("POST", "login"): [*optional_captures("sma_login.json")],
+        ("POST", "login"): [*bodies("sma_login.json")],
     }
     sim.reset()
     return Bases(out)

@@ -46,6 +46,29 @@ def optional_captures(*names: str) -> list:
     return [capture(n) for n in names] if CAPTURES.is_dir() else []
 
 
+# Our own answers in the captures' shapes, written by us (tests/test_fixtures.py checks the shapes).
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def fixture(name: str) -> dict:
+    """Our own answer standing in for the capture of that name; always present."""
+    return json.loads((FIXTURES / name).read_text())
+
+
+def bodies(name: str) -> list:
+    """Our answer, then the capture of that name when the captures are present: a test over both."""
+    return [fixture(name), *optional_captures(name)]
+
+
+# A test over both: `@pytest.mark.parametrize("source", SOURCES)` and `answer(source, name)`; the
+# capture case skips (one reason) on a clone without ../shared, ours always runs.
+SOURCES = ("ours", "capture")
+
+
+def answer(source: str, name: str) -> dict:
+    return fixture(name) if source == "ours" else capture(name)
+
+
 
 class Recorder:
     """A stand-in transport with no HTTP: records each request and answers every one with `answer`."""

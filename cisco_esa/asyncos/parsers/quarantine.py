@@ -34,10 +34,20 @@ def _attributes(attrs: dict) -> dict:
 def bare_addresses(display: list[str]) -> list[str]:
     """`["A <a@x>, b@y"]` -> `["a@x", "b@y"]`: one element may hold several comma-joined addresses (§5.2)."""
     out = []
-    for _, addr in getaddresses(display):
+    for _, addr in _getaddresses(display):
         if addr and addr not in out:
             out.append(addr)
     return out
+
+
+def _getaddresses(display: list[str]) -> list[tuple[str, str]]:
+    # The appliance writes `a@x <a@x>` (an unquoted @ in the display name, §5.2). Python 3.13 (and the
+    # 3.11/3.12 security releases) parse strictly by default and return nothing for it; the lenient
+    # parse is what every earlier Python did.
+    try:
+        return getaddresses(display, strict=False)
+    except TypeError:  # a Python from before the `strict` parameter: lenient already
+        return getaddresses(display)
 
 
 _SIZE = re.compile(r"^\s*([\d.]+)\s*([KMG]?)B?\s*$", re.I)
