@@ -41,7 +41,10 @@ def test_list_quarantines_other_errors_fail(requests_mock):
     requests_mock.get(f"{SERVER}/esa/api/v2.0/config/quarantines", status_code=403,
                       json={"error": {"message": "User does not have privileges to access this resource.", "code": "403"}})
     envelope = mocked("esa").run(CMD, {})
-    assert envelope["error"] == failure(DISPLAY, 403, "User does not have privileges to access this resource.")
+    assert envelope["error"] == failure(DISPLAY, 403, "User does not have privileges to access this resource. The "
+                                                      "account's role may not call GET config/quarantines: give the user "
+                                                      "a role that allows it on the appliance (login/privileges lists "
+                                                      "what it may call).")
 
 
 def test_list_quarantines_takes_no_parameters(requests_mock):
