@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 
 from cisco_esa import render
@@ -63,6 +64,26 @@ def _contain(story: _Story, hit: dict, ids: dict) -> None:
         story.step("16. Put the attachment's SHA-256 on the IOC list", "add_file_hash_list_entries",
                    {"name": "ioc_sha256", "hashes": [sha]})
         story.step("17. Read the file-hash list back", "get_file_hash_list", {"name": "ioc_sha256"})
+def _virus_quarantine(story: _Story, serial: str) -> None:
+    """Steps 18-21: a message in the Virus quarantine, investigated in one call, its attachment
+    downloaded (SHA-256 shown), then deleted when malicious, released when not."""
+    found = story.step("18. Search the Virus quarantine (last day)", "search_pvo_quarantine_messages",
+                       {"start_time": "-1d", "end_time": "now", "quarantines": ["Virus"], "limit": 5})
+    held = _first((found.get("data") or {}).get("messages"), {})
+    if not held:
+        return
+    case = story.step("19. Investigate the newest one in one call", "investigate_message",
+                      {"appliance_serial_number": serial, "message_id": held["esa_mid"] or held["mid"]})
+    with tempfile.TemporaryDirectory(prefix="cisco-esa-demo-") as folder:
+        story.step("20. Download its attachment (hash shown)", "download_pvo_quarantine_attachments",
+                   {"quarantine_message_id": held["mid"], "output_dir": folder})
+    malicious = ((case.get("data") or {}).get("verdict") or {}).get("malicious", True)
+    if malicious:
+        story.step("21. Malicious: delete it from every quarantine", "delete_pvo_quarantine_messages",
+                   {"quarantine_message_ids": [held["mid"]]})
+    else:
+        story.step("21. No threat found: release it", "release_pvo_quarantine_messages",
+                   {"quarantine_message_ids": [held["mid"]]})
 
 
 def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -> int:
@@ -101,6 +122,7 @@ def run_demo(json_output: bool = False, appliance: str = "esa", seed: int = 1) -
                    {"counter_group": "mail_incoming_traffic_summary", "start_time": "-24h", "end_time": "now"})
         if hit:
             _contain(story, hit, ids)
+            _virus_quarantine(story, hit["serial_number"])
         if not json_output:
             print(f"{'All steps succeeded.' if not story.failed else f'{story.failed} step(s) failed.'}")
         return 0 if not story.failed else 1

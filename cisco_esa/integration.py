@@ -110,9 +110,13 @@ class Integration:
         result: Result | None = None
         try:
             typed = spec.params.validate(params, self.clock())
-            if self._connection_error is not None:
-                raise self._connection_error
-            ctx = Context(api=self.api, clock=self.clock, state=state, progress=progress, events=events)
+            if spec.offline:
+                # an offline command gets no API at all, so it cannot send a request by mistake
+                ctx = Context(api=None, clock=self.clock, state=state, progress=progress, events=events)
+            else:
+                if self._connection_error is not None:
+                    raise self._connection_error
+                ctx = Context(api=self.api, clock=self.clock, state=state, progress=progress, events=events)
             result = spec.handler(typed, ctx)
             if not isinstance(result, Result):
                 raise TypeError(f"handler of {spec.id} returned {type(result).__name__}, not Result")

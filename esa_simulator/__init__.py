@@ -11,6 +11,7 @@ misunderstanding of the appliance cannot hide on both sides. Standard library on
         sim.inject("message-tracking/*", "status", status=503, count=2)
         sim.expire_tokens(); sim.add_tracking_message(subject="x"); sim.request_log
         sim.world.pick_phishing_message()        # see world.py for every helper
+        sim.world.pvo.pick(quarantine="Virus")   # PVO quarantines: pvo.py; sim.world.extras: tracking_extras.py
 
 Constructor: Simulator(appliance="esa"|"sma", seed=1, tls=False, host="127.0.0.1",
 port=0, now=None, token_lifetime=1800, refresh_window=300, old_format=False,

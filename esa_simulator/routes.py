@@ -8,7 +8,7 @@ import binascii
 import json
 from typing import Callable, NamedTuple
 
-from . import auth, config, render, reports
+from . import auth, config, pvo, render, reports
 from .filters import QUARANTINE_ORDERS, quarantine_predicate, tracking_predicate
 from .request import (REPORT_DATE, REPORT_DATE_SHAPE, TRACKING_DATE, TRACKING_DATE_SHAPE, ApiError, Request,
                       address_list, choice, int_param, json_body, window)
@@ -52,6 +52,8 @@ def tracking_search(req: Request):
     start, end = window(req.qs, TRACKING_DATE, TRACKING_DATE_SHAPE)
     offset = int_param(req.qs, "offset", 0, minimum=0)
     limit = int_param(req.qs, "limit", 100, minimum=1, maximum=100)
+    if req.first("searchOption") == "rejected_connections":
+        return 200, req.world.extras.search_rejected(req.qs, start, end, offset, limit)
     if (req.first("searchOption") or "messages") != "messages":
         return 200, {"meta": {"num_bad_records": 0, "totalCount": 0}, "data": []}
     pred = tracking_predicate(req.qs)
@@ -110,16 +112,10 @@ def _details(render_record: Callable[[dict, bool], dict]):
     return route
 
 
-def _connection_details(rec: dict, sma: bool) -> dict:
-    events = [e for e in render.summary(rec) if "ICID" in e["description"]]
-    return {"data": {"messages": {"summary": events}, "sbrs": rec["sbrs"], "senderGroup": rec["senderGroup"]}}
-
-
 details = _details(render.message_details)
 amp_details = _details(render.amp_details)
 dlp_details = _details(render.dlp_details)
 url_details = _details(render.url_details)
-connection_details = _details(_connection_details)
 
 
 # ---------------------------------------------------------------- spam quarantine (§5-§7)
@@ -134,6 +130,8 @@ def _quarantine_type(value):
 def quarantine_search(req: Request):
     qtype = _quarantine_type(req.first("quarantineType"))
     start, end = window(req.qs, TRACKING_DATE, TRACKING_DATE_SHAPE)
+    if qtype == "pvo":  # its own filters, order and rows (pvo.py)
+        return 200, req.world.pvo.search(req.qs, start, end)
     offset = int_param(req.qs, "offset", 0, minimum=0)
     limit = int_param(req.qs, "limit", 250, minimum=1, maximum=250)
     order_by = req.first("orderBy") or "date"
@@ -144,8 +142,6 @@ def quarantine_search(req: Request):
     if order_dir not in ("asc", "desc"):
         raise ApiError(400, f"Invalid orderDir '{order_dir}'. Use asc or desc.")
     pred = quarantine_predicate(req.qs)
-    if qtype == "pvo":
-        return 200, {"meta": {"totalCount": 0}, "data": []}
     recs = req.world.search_quarantine(start, end, pred, order_by, order_dir == "desc", offset, limit,
                                        key=pred.key if pred else None)
     page = [render.quarantine_row(q) for q in recs]
@@ -153,7 +149,8 @@ def quarantine_search(req: Request):
 
 
 def quarantine_details(req: Request):
-    _quarantine_type(req.first("quarantineType"))
+    if _quarantine_type(req.first("quarantineType")) == "pvo":
+        return 200, req.world.pvo.details_of(req.qs)
     raw = req.first("mid")
     if not raw:
         raise ApiError(400, "Missing attribute - mid.")
@@ -184,7 +181,8 @@ def _quarantine_mids(data: dict) -> list[int]:
 
 def quarantine_release(req: Request):
     data = json_body(req.body)
-    _quarantine_type(data.get("quarantineType"))
+    if _quarantine_type(data.get("quarantineType")) == "pvo":  # release, move, sendCopy (pvo.py)
+        return 200, req.world.pvo.act("POST", data)
     action = data.get("action")
     if action != "release":
         raise ApiError(400, f"Invalid action '{action}'. Use action=release (delete is a DELETE).")
@@ -194,12 +192,34 @@ def quarantine_release(req: Request):
 
 def quarantine_delete(req: Request):
     data = json_body(req.body)
-    _quarantine_type(data.get("quarantineType"))
+    if _quarantine_type(data.get("quarantineType")) == "pvo":
+        return 200, req.world.pvo.act("DELETE", data)
     action = data.get("action")
     if action not in (None, "delete"):
         raise ApiError(400, f"Invalid action '{action}' for DELETE.")
     count = req.world.release_or_delete(_quarantine_mids(data))
     return 200, {"data": {"action": "delete", "totalCount": count}}
+
+
+# ---------------------------------------------------------------- PVO quarantines (ext §14) and tracking extras (ext §15)
+def pvo_attachment(req: Request):
+    if _quarantine_type(req.first("quarantineType")) != "pvo":
+        raise ApiError(400, "Invalid quarantineType: attachments are downloaded from the pvo quarantines only.")
+    name, text = req.world.pvo.attachment(req.qs)
+    # the file as base64 text, named in Content-Disposition, not JSON (ext §14.5)
+    return 200, text, ({"Content-Disposition": pvo.content_disposition(name)}, "text/plain")
+
+
+def pvo_list(req: Request):
+    return 200, pvo.quarantine_list()
+
+
+def connection_details(req: Request):
+    return 200, req.world.extras.connection_details(req.qs)
+
+
+def remediation_details(req: Request):
+    return 200, req.world.extras.remediation_details(req.qs)
 
 
 # ---------------------------------------------------------------- safelist / blocklist (§8)
@@ -319,10 +339,14 @@ ROUTES = {
     "quarantine/messages": Route("quarantine", {"GET": quarantine_search, "POST": quarantine_release,
                                                 "DELETE": quarantine_delete}),
     "quarantine/messages/details": Route("quarantine", {"GET": quarantine_details}),
+    "quarantine/messages/attachment": Route("quarantine", {"GET": pvo_attachment}),
+    "message-tracking/remediation-details": Route("tracking", {"GET": remediation_details}),
+    "config/quarantines": Route("quarantine", {"GET": pvo_list}),
     "quarantine/safelist": _LISTS,
     "quarantine/blocklist": _LISTS,
 }
 ESA_ONLY = frozenset({"health"})  # health exists on ESA only (§10)
+SMA_ONLY = frozenset({"config/quarantines"})  # the list of PVO quarantines is seen on SMA only (ext §14.1.1)
 # reporting/<counter group>[/<counter>]
 REPORT = Route("reporting", {"GET": report})
 # config/...: the ESA configuration APIs, all in config.py (extension §16)
@@ -338,6 +362,8 @@ def resolve(sub: str, segments: list[str], method: str, appliance: str) -> tuple
     else:
         route = ROUTES.get(sub)
         if route is not None and sub in ESA_ONLY and appliance != "esa":
+            route = None
+        if route is not None and sub in SMA_ONLY and appliance != "sma":
             route = None
     if route is None:
         raise ApiError(404, "Resource not found.")

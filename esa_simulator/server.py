@@ -178,10 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
                 req.role = auth.USERS[user]["role"]
                 if not auth.allowed(req.role, self.command, route.area):
                     raise ApiError(403, auth.MSG_FORBIDDEN)
-            status, payload = handler(req)
+            status, payload, *file = handler(req)
         except ApiError as exc:
             exc.headers = {**extra, **exc.headers}  # a refreshed token rides on errors too
             raise
+        if file:  # a file, not JSON: its own headers and content type
+            headers, content_type = file[0]
+            self._send(status, payload, {**extra, **headers}, content_type=content_type)
+            return
         self._send(status, payload, extra)
 
     def _apply_fault(self, fault) -> bool:

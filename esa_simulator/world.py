@@ -65,6 +65,8 @@ from datetime import datetime, timezone
 from .filters import QUARANTINE_ORDERS
 from .messages import (BAD_DOMAINS, CATEGORY_WEIGHTS, DAY, FIRST, HOUR, INTERNAL_DOMAIN, LAST, PARTNER_DOMAINS,
                        PARTNER_LOCALS, POLICIES_IN, SPAM_DOMAINS, Zone, epoch_of, fill_spec, hex_string, utc)
+from .pvo import PvoQuarantines
+from .tracking_extras import TrackingExtras
 
 PAGE_CACHE_SIZE = 16  # searches whose filtered window is kept between pages
 
@@ -130,6 +132,9 @@ class World:
         self._make_quarantine(rng)
         self._make_lists(rng)
         self._make_rejections(rng)
+        # the PVO quarantines and the tracking extras keep their own state (pvo.py, tracking_extras.py)
+        self.pvo = PvoQuarantines(self)
+        self.extras = TrackingExtras(self)
 
     def _make_hosts(self, rng: random.Random) -> None:
         def serial() -> str:

@@ -15,6 +15,8 @@ def test_demo_json_every_step_successful(capsys):
         # containment at the gateway, each change read back
         "add_sender_group_entries", "find_sender", "add_url_list_entries", "get_url_list",
         "add_file_hash_list_entries", "get_file_hash_list",
+        "search_pvo_quarantine_messages", "investigate_message", "download_pvo_quarantine_attachments",
+        "delete_pvo_quarantine_messages",
     ]
     assert {e["status"] for e in envelopes} == {"Successful"}
     search, amp = envelopes[1], envelopes[3]
@@ -27,10 +29,15 @@ def test_demo_json_every_step_successful(capsys):
         found["data"]["found"][0].items()
     assert urls[0]["url"] in url_list["data"]["url_list"]["urls"]
     assert amp["data"]["messages"][0]["verdicts"][0]["sha256"] in hashes["data"]["file_hash_list"]["hashes"]
+    case, files, deleted = envelopes[18], envelopes[19], envelopes[20]
+    held = envelopes[17]["data"]["messages"][0]
+    assert case["data"]["verdict"]["malicious"] is True and "Virus" in case["data"]["verdict"]["where"]["pvo_quarantines"]
+    assert files["data"]["files"] and len(files["data"]["files"][0]["sha256"]) == 64
+    assert deleted["data"]["deleted"] == [held["mid"]] and deleted["data"]["results"][0]["still_in"] == []
 
 
 def test_demo_text_summary_readable(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Built-in ESA simulator" in out and "All steps succeeded." in out
-    assert out.count("[ok  ]") == 17
+    assert out.count("[ok  ]") == 21

@@ -87,10 +87,11 @@ def _write(directory: Path, name: str, text: str) -> Path:
 
 
 def test_load_mappings_both_files_load_with_spec_paths(engine):
-    assert [m.source for m in engine.mappings] == ["messageTracking", "spamQuarantine"]
-    assert [m.display_name for m in engine.mappings] == ["Message Tracking", "Spam Quarantine"]
+    # one file each, in file-name order; the PVO quarantine's is ours, beyond the spec
+    assert [m.source for m in engine.mappings] == ["messageTracking", "pvoQuarantine", "spamQuarantine"]
+    assert [m.display_name for m in engine.mappings] == ["Message Tracking", "PVO Quarantine", "Spam Quarantine"]
     assert engine.main_event_path == "$.data"
-    tracking, quarantine = engine.mappings
+    tracking, _pvo, quarantine = engine.mappings
     assert tracking.search_string == "{$.sourceType}=messageTracking"
     assert quarantine.search_string == "{$.sourceType}=spamQuarantine"
     assert [(f.name, f.path) for f in tracking.fields] == [

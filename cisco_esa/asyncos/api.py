@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from cisco_esa.asyncos.files import FileAnswer, get_file
 from cisco_esa.asyncos.transport import Response, Transport
 from cisco_esa.core.outcome import ApplianceError, CommandError, NotFound, UnexpectedResponse
 
 TRACKING_PAGE = 100     # the appliance's page cap for message tracking (§1.4)
 QUARANTINE_PAGE = 100   # the documented cap is 250 (§1.4); 100 keeps each answer small
 LIST_PAGE = 100
+PVO_PAGE = 100          # confirmed by two clients; one script uses 250 (ext §14.2)
 
 # Always sent with a tracking search: every managed host, messages rather than connections (§2.1).
 TRACKING_FIXED = {"ciscoHost": "All_Hosts", "searchOption": "messages"}
@@ -53,6 +55,23 @@ LIST_VIEWS = {"Recipient": "recipient", "Sender": "sender"}
 LIST_ACTIONS = {"Add": "add", "Edit": "edit", "Append": "append"}
 REPORT_DIRECTIONS = {"Ascending": "asc", "Descending": "desc"}
 REPORT_OPERATORS = {"Begins With": "begins_with", "Is": "is"}
+
+# PVO vocabulary, its own and not spam's (ext §14.2, §14.6): display value -> the appliance's word.
+PVO_SYSTEM_QUARANTINES = ("Outbreak", "Virus", "File Analysis", "Unclassified", "Policy")
+PVO_OPERATORS = {"Contains": "contains", "Starts_With": "starts_with", "Ends_With": "ends_with",
+                 "Matches_Exactly": "matches_exactly", "Does_Not_Contain": "does_not_contain",
+                 "Does_Not_Start_With": "does_not_start_with", "Does_Not_End_With": "does_not_end_with",
+                 "Does_Not_Match": "does_not_match"}
+# capital F and ...By, not ...Operator (ext §14.2)
+PVO_FILTERS = {"subject": ("subjectFilterBy", "subjectFilterValue"),
+               "envelope_sender": ("envelopeSenderFilterBy", "envelopeSenderFilterValue"),
+               "envelope_recipient": ("envelopeRecipientFilterBy", "envelopeRecipientFilterValue")}
+PVO_ORDER_BY = {"Received": "received", "Sender": "sender", "Subject": "subject", "Scheduled_Exit": "scheduledExit",
+                "Size": "size"}
+PVO_SIZE_FILTERS = {"Range": "range", "Less_Than": "less_than", "More_Than": "more_than"}
+PVO_SIZE_KEYS = ("attachmentSizeFilterBy", "attachmentSizeFromValue", "attachmentSizeToValue")  # sizes in KB
+PVO_ESA_IP = "originatingEsaIp"
+PVO_ATTACHMENT_NAME = "attachmentName"
 
 
 @dataclass
@@ -198,6 +217,119 @@ class AsyncOS:
         segments = ("reporting", group, counter) if counter else ("reporting", group)
         return self.transport.get(Transport.path(*segments), query)
 
+    # -- PVO quarantines (ext §14) --------------------------------------------------------
+    def pvo_quarantine_list(self) -> Response:
+        """GET config/quarantines, seen on SMA only; snake_case query keys here (ext §14.1.1)."""
+        return self.transport.get("config/quarantines", {"device_type": "sma", "quarantine_type": "pvo"})
+
+    def pvo_page(self, start: str, end: str, quarantines: list[str], filters: dict, offset: int, limit: int,
+                 order_by: str = "received", order_dir: str = "desc") -> tuple[list, int | None]:
+        """One page of GET quarantine/messages?quarantineType=pvo and the grand total it reports (ext §14.2).
+        The names travel as typed, comma-joined; the transport encodes a space as %20 (ext §19 point 2)."""
+        query = {"quarantineType": "pvo", "quarantines": ",".join(quarantines), "startDate": start, "endDate": end,
+                 "orderBy": order_by, "orderDir": order_dir, **filters, "offset": offset, "limit": limit}
+        body = self.transport.get("quarantine/messages", query).body
+        rows = data_rows(body, "quarantine/messages")
+        meta = body.get("meta") if isinstance(body, dict) else None
+        total = meta.get("totalCount") if isinstance(meta, dict) else None
+        return rows[:limit], total if isinstance(total, int) and not isinstance(total, bool) else None
+
+    def pvo_search(self, start: str, end: str, quarantines: list[str], filters: dict, *, cap: int,
+                   order_by: str = "received", order_dir: str = "desc",
+                   on_page: Callable[[int], None] | None = None) -> Pages:
+        """Every page up to `cap`. Here meta.totalCount is the grand total (ext §14.2), so paging stops
+        exactly there; a page that brings nothing before the total is reached fails the search."""
+        out = Pages()
+        previous: list | None = None
+        while len(out.rows) < cap:
+            size = min(PVO_PAGE, cap - len(out.rows))
+            rows, total = self.pvo_page(start, end, quarantines, filters, len(out.rows), size, order_by, order_dir)
+            out.requests += 1
+            if out.rows and rows and rows == previous:
+                # as _page_all: an appliance (or proxy) ignoring offset would repeat this page for ever
+                raise UnexpectedResponse(f"the page at offset {len(out.rows)} repeats the page before it: the "
+                                         "appliance (or a proxy in between) ignores offset.")
+            previous = rows
+            out.rows.extend(rows)
+            if on_page:
+                on_page(len(out.rows))
+            if total is None:  # no grand total: page as elsewhere, until a short page
+                if len(rows) < size:
+                    return out
+            elif len(out.rows) >= total:
+                return out
+            elif not rows:
+                raise UnexpectedResponse(f"the PVO search reported {total} messages but page {out.requests} "
+                                         f"brought none after {len(out.rows)}.")
+        out.truncated = True
+        return out
+
+    def pvo_details(self, mid: int) -> Response:
+        try:
+            return self.transport.get("quarantine/messages/details", {"mid": mid, "quarantineType": "pvo"})
+        except ApplianceError as exc:
+            if exc.status_code == 404:
+                # not-found for PVO details is undocumented; as for spam, a 404 reads as "not found" (ext §14.3)
+                raise NotFound(f"Message ID {mid} not found.", raw=exc.raw) from None
+            raise
+
+    def _pvo_action(self, method: str, body: dict) -> Response:
+        # one MID per call: the answer is only a total (ext §14.4)
+        body = {**body, "quarantineType": "pvo"}
+        if method == "DELETE":
+            return self.transport.delete("quarantine/messages", body)
+        return self.transport.post("quarantine/messages", body)
+
+    def release_pvo(self, mid: int, quarantine: str) -> Response:
+        return self._pvo_action("POST", {"action": "release", "quarantineName": quarantine, "mids": [mid]})
+
+    def delete_pvo(self, mid: int, quarantine: str) -> Response:
+        # a DELETE with no action key, as for spam (ext §14.4)
+        return self._pvo_action("DELETE", {"quarantineName": quarantine, "mids": [mid]})
+
+    def move_pvo(self, mid: int, quarantine: str, destination: str) -> Response:
+        return self._pvo_action("POST", {"action": "move", "quarantineName": quarantine,
+                                         "destinationQuarantineName": destination, "mids": [mid]})
+
+    def send_copy_pvo(self, mid: int, quarantine: str, recipients: list[str]) -> Response:
+        # recipients as a proper array, never one comma-joined string (ext §14.4)
+        return self._pvo_action("POST", {"action": "sendCopy", "quarantineName": quarantine, "mids": [mid],
+                                         "recipients": list(recipients)})
+
+    def pvo_attachment(self, mid: int, attachment_id: int) -> FileAnswer:
+        """The file as the appliance sends it: base64 text named by Content-Disposition (ext §14.5)."""
+        try:
+            return get_file(self.transport, "quarantine/messages/attachment",
+                            {"mid": mid, "attachmentId": attachment_id, "quarantineType": "pvo"})
+        except ApplianceError as exc:
+            if exc.status_code == 404:
+                raise NotFound(f"Attachment {attachment_id} of message ID {mid} not found.", raw=exc.raw) from None
+            raise
+
+    # -- message-tracking extras (ext §15) ----------------------------------------------
+    def rejected_connections(self, start: str, end: str, filters: dict, *, cap: int,
+                             on_page: Callable[[int], None] | None = None) -> Pages:
+        """SMTP connections the HAT refused; they page like tracking messages (ext §15.1)."""
+        fixed = {**TRACKING_FIXED, "searchOption": "rejected_connections"}
+
+        def page(offset: int, limit: int) -> list:
+            query = {"startDate": start, "endDate": end, **fixed, **filters, "offset": offset, "limit": limit}
+            return data_rows(self.transport.get("message-tracking/messages", query).body, "message-tracking/messages")
+
+        return _page_all(page, TRACKING_PAGE, cap, on_page)
+
+    def connection_details(self, serial: str, icid: int, mid: int | None = None) -> Response:
+        # the Swagger's camelCase names, not one client's sma_serial_number (ext §15.2)
+        return self.transport.get("message-tracking/connection-details",
+                                  {"serialNumber": serial, "icid": icid, "mid": mid})
+
+    def remediation_details(self, serial: str, mid: int) -> Response:
+        # names as for connection details, the likelier reading of ext §15.3
+        return self.transport.get("message-tracking/remediation-details", {"serialNumber": serial, "mid": mid})
+
+    # -- health (ext §18.1) ---------------------------------------------------------------
+    def health(self) -> Response:
+        return self.transport.get("health")
     # -- configuration (ext §16) -------------------------------------------------------
     def config_query(self) -> dict:
         # device_type on every call; mode only when the operator configured a cluster (§16.1)

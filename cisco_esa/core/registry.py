@@ -51,6 +51,7 @@ class Command:
     read_only: bool
     failure_indicator: str
     schema_path: Path = field(repr=False)
+    offline: bool = False  # needs no connection: it never sends a request
     commands_dir: Path = field(repr=False, default=resources.COMMANDS)
     render: dict = field(repr=False, default_factory=dict)  # what the text output shows (cisco_esa/render.py)
 
@@ -131,7 +132,7 @@ class Manifest:
                 read_only=c["read_only"],
                 failure_indicator=c.get("failure_indicator", f"{c['display_name']} failed."),
                 schema_path=path.parent / "schemas" / f"{c['id']}.json",
-                commands_dir=path.parent / "commands",
+                commands_dir=path.parent / "commands", offline=c.get("offline", False),
                 render=c.get("render") or {},
             )
         self._lookup = {}

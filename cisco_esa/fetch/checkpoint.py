@@ -1,7 +1,7 @@
 """The Fetch Event checkpoint: load and validate the state a scheduler hands back, merge a
 run's emitted events into it, prune it to the look-back overlap and serialize it.
 
-Format (one state serves both sources, so both schedules may share one ``--state`` file)::
+Format (one state serves every source, so the schedules may share one ``--state`` file)::
 
     {"version": 1,
      "sources": {
@@ -31,7 +31,7 @@ from cisco_esa.core.outcome import InputError
 from cisco_esa.core.timefmt import iso
 
 VERSION = 1
-SOURCES = ("messageTracking", "spamQuarantine")
+SOURCES = ("messageTracking", "spamQuarantine", "pvoQuarantine")
 # Bounds that keep a state file small and a corrupted one from eating the run. The writer keeps the
 # seen-set to MAX_SEEN (moving seen_from forward, never past the watermark) and the engine hashes
 # keys longer than MAX_KEY, so it never writes what the loader, which allows LOAD_MAX_SEEN, refuses.

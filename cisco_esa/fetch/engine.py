@@ -148,7 +148,21 @@ QUARANTINE = Source(
     "spamQuarantine", lambda a, lo, hi, offset, limit: a.spam_page(lo, hi, {}, offset, limit, oldest_first=True),
     api.QUARANTINE_PAGE, True, _quarantine_identity, "date_iso",
 )
-SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE}
+def _pvo_identity(row):
+    # keyed like the spam quarantine's, by the mid beside attributes; the time is when it was received
+    key, item_id, _ = _quarantine_identity(row)
+    attrs = row.get("attributes") if isinstance(row, dict) else None
+    return key, item_id, attrs.get("received") if isinstance(attrs, dict) else None
+
+
+# Every system quarantine, oldest first: orderBy=received&orderDir=asc (asyncos-api-extension §14.2).
+PVO = Source(
+    "pvoQuarantine",
+    lambda a, lo, hi, offset, limit: a.pvo_page(lo, hi, list(api.PVO_SYSTEM_QUARANTINES), {}, offset, limit,
+                                                "received", "asc")[0],
+    api.PVO_PAGE, True, _pvo_identity, "date_iso",
+)
+SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE, "pvo quarantine": PVO}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -378,7 +392,8 @@ class _Run:
                 # The overlap row is gone: rows moved up (a release or delete), step back a page.
                 step_backs += 1
                 if step_backs > MAX_STEP_BACKS:
-                    raise CommandError("The spam quarantine changed faster than it could be read; "
+                    what = "spam quarantine" if self.source is QUARANTINE else "PVO quarantines"
+                    raise CommandError(f"The {what} changed faster than it could be read; "
                                        "run again (the checkpoint was not moved).", None)
                 offset = max(0, offset - size + 1)
                 continue

@@ -52,6 +52,12 @@ def quarantine_in(sim, start, end) -> list[int]:
     return [q["mid"] for q in sim.world.quarantine if start <= q["date"] < end]
 
 
+def pvo_in(sim, start, end) -> list[int]:
+    lo, hi = start.timestamp(), end.timestamp()
+    held = [q for q in sim.world.pvo.messages.values() if lo <= q["_ts"] < hi]
+    return [q["mid"] for q in sorted(held, key=lambda q: (q["_ts"], q["mid"]))]
+
+
 def row(mid: int, ts: str = "20 Nov 2026 12:10:05 (GMT +00:00)", serial: str = "SERIAL1") -> dict:
     return {"attributes": {"mid": [mid], "serialNumber": serial, "timestamp": ts, "sender": f"s{mid}@x.example",
                            "recipient": [f"r{mid}@corp.example"], "mailPolicy": ["DEFAULT"], "subject": f"m{mid}",
@@ -119,12 +125,15 @@ def test_fetch_event_quarantine_whole_window_oldest_first(integration, sim):
     assert [p["offset"] for p in pages] == [str((QUARANTINE_PAGE - 1) * i) for i in range(len(pages))]
 
 
-@pytest.mark.parametrize("source", ["Message Tracking", "Spam Quarantine"])
+@pytest.mark.parametrize("source", ["Message Tracking", "Spam Quarantine", "PVO Quarantine"])
 def test_fetch_event_cap_then_next_runs_emit_the_window_once_oldest_first(integration, sim, source):
     window = {"messages_source": source, "start_time": "-3d", "end_time": "now"}
     if source == "Message Tracking":
         expected = tracking_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)
         cap = 700
+    elif source == "PVO Quarantine":
+        expected = [str(m) for m in pvo_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)]
+        cap = 70
     else:
         expected = [str(m) for m in quarantine_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)]
         cap = 70
@@ -455,3 +464,46 @@ def test_every_run_reads_at_most_its_rows_in_pages_plus_two(request_world, sourc
             break
         assert runs < 200
     assert len(emitted) == len(set(emitted))
+# -- PVO quarantine (the third source: asyncos-api-extension §14.2) ------------------------
+PVO = {"messages_source": "PVO Quarantine"}
+
+
+def test_fetch_event_pvo_whole_window_oldest_first_mapped(integration, sim):
+    envelope = integration.run(CMD, {**PVO, **HOUR})
+    expected = pvo_in(sim, FROZEN_NOW - timedelta(hours=1), FROZEN_NOW)
+    assert envelope["status"] == "Successful" and expected
+    assert [i["id"] for i in envelope["items"]] == expected
+    event = envelope["data"]["events"][0]
+    q = sim.world.pvo.messages[expected[0]]
+    assert event["Document ID"] == q["mid"] and event["Sender"] == q["sender"]
+    assert event["Quarantines"] == list(q["quarantines"]) and event["date_iso"].endswith(":00Z")
+    assert envelope["raw_data"]["data"][0]["sourceType"] == "pvoQuarantine"
+    pages = [qs(p) for p in searches(sim, "quarantine/messages")]
+    assert all(p["quarantineType"] == "pvo" and p["orderBy"] == "received" and p["orderDir"] == "asc"
+               and p["quarantines"] == "Outbreak,Virus,File Analysis,Unclassified,Policy" for p in pages)
+    assert envelope["data"]["checkpoint"]["sources"]["pvoQuarantine"]["watermark"] == "2026-11-20T12:30:00Z"
+
+
+def test_fetch_event_pvo_late_message_emitted_once_and_state_shared(integration, sim):
+    first = integration.run(CMD, {**TRACKING, **HOUR})
+    second = integration.run(CMD, {**PVO, **HOUR}, state=first["data"]["checkpoint"])
+    late = sim.world.pvo.add(received=int((FROZEN_NOW - timedelta(minutes=2)).timestamp()))
+    third = integration.run(CMD, {**PVO, **HOUR}, state=second["data"]["checkpoint"])
+    assert [i["id"] for i in third["items"]] == [late["mid"]]
+    sources = third["data"]["checkpoint"]["sources"]
+    assert sources["messageTracking"] == first["data"]["checkpoint"]["sources"]["messageTracking"]
+    fourth = integration.run(CMD, {**PVO, **HOUR}, state=third["data"]["checkpoint"])
+    assert fourth["items"] == [] and fourth["status"] == "Successful"
+
+
+def test_fetch_event_pvo_page_request_shape_and_limit_bound(requests_mock):
+    requests_mock.get(QUARANTINE_URL, json={"meta": {"totalCount": 1}, "data": [
+        {"mid": 88213, "attributes": {"received": "20 Nov 2026 12:10 (GMT +00:00)", "sender": "a@x.example",
+                                      "recipient": ["b@corp.example"], "inQuarantines": "Virus"}}]})
+    envelope = mocked().run(CMD, {**PVO, **HOUR, "offset": 0, "limit": 100})
+    assert envelope["status"] == "Successful" and requests_mock.call_count == 1
+    assert "File%20Analysis" in requests_mock.last_request.url
+    assert envelope["data"]["events"][0]["Document ID"] == 88213 and "Quarantines" not in envelope["data"]["events"][0]
+    refused = mocked().run(CMD, {**PVO, **HOUR, "offset": 0, "limit": 101})
+    assert refused["error"]["status_code"] == 400 and "limit" in refused["error"]["message"]
+    assert requests_mock.call_count == 1

@@ -27,3 +27,19 @@ class TestGetUrlDetails(DetailsScenarios):
                                                       "message_ids": [mid]})
         assert envelope["status"] == "Successful"
         assert [u["url"] for u in envelope["data"]["messages"][0]["urls"]] == [u["url"] for u in rec["urls"]]
+
+
+def test_get_url_details_rewritten_link_gets_its_decoded_form(requests_mock):
+    from tests.scenarios.common import SERVER, mocked
+
+    link = "https://secure-web.cisco.com/1AbC/https%3A%2F%2Flogin.phish.example%2Fverify"
+    body = {"data": {"messages": {"mid": [4411], "showURLDetails": True, "urlDetails": [
+        {"timestamp": "20 Nov 2026 12:00:01 (GMT +00:00)",
+         "description": f"Message 4411 URL: {link}, URL reputation: -8.2, Condition: URL Reputation Rule."},
+        {"timestamp": "20 Nov 2026 12:00:01 (GMT +00:00)",
+         "description": "Message 4411 URL: http://plain.example/, URL reputation: -1.0, Condition: URL Reputation Rule."}]}}}
+    requests_mock.get(f"{SERVER}/esa/api/v2.0/message-tracking/url-details", json=body)
+    envelope = mocked("esa").run("get_url_details", {"appliance_serial_number": "S1", "message_ids": [4411]})
+    rewritten, plain = envelope["data"]["messages"][0]["urls"]
+    assert rewritten["url"] == link and rewritten["decoded_url"] == "https://login.phish.example/verify"
+    assert "decoded_url" not in plain  # only a rewritten link has one

@@ -36,6 +36,7 @@ READ_ONLY_UNUSABLE = [
     {"command": "block_email_addresses", "needs": "blocklist modify"},
     {"command": "unblock_domains_or_email_addresses", "needs": "blocklist modify"},
 ]
+# the configuration commands by role (no source names their privileges)
 CONFIG_READS = ["list_sender_groups", "find_sender", "list_dictionaries", "get_dictionary", "list_url_lists",
                 "get_url_list", "list_file_hash_lists", "get_file_hash_list", "list_incoming_policy_users",
                 "list_message_filters", "get_message_filter"]
@@ -43,7 +44,13 @@ CONFIG_WRITES = ["add_sender_group_entries", "remove_sender_group_entries", "cre
                  "add_dictionary_words", "delete_dictionary_words", "add_url_list_entries", "remove_url_list_entries",
                  "delete_url_lists", "add_file_hash_list_entries", "remove_file_hash_list_entries",
                  "add_incoming_policy_users", "remove_incoming_policy_users", "set_message_filter"]
-# the configuration commands by role (no source names their privileges)
+# the PVO writes beyond the spec (contract §1b), in the manifest's order
+PVO_WRITES_UNUSABLE = [
+    {"command": "release_pvo_quarantine_messages", "needs": "spam quarantine release"},
+    {"command": "delete_pvo_quarantine_messages", "needs": "spam quarantine delete"},
+    {"command": "move_pvo_quarantine_messages", "needs": "spam quarantine release"},
+    {"command": "send_copy_of_pvo_quarantine_messages", "needs": "spam quarantine release"},
+]
 TRACKING_ONLY_UNUSABLE = [
     {"command": "search_spam_quarantine_messages", "needs": "spam quarantine search"},
     {"command": "get_spam_quarantine_message_details", "needs": "spam quarantine search"},
@@ -51,10 +58,16 @@ TRACKING_ONLY_UNUSABLE = [
     {"command": "search_list_entries", "needs": "safelist view or blocklist view or safelist modify or blocklist modify"},
     *READ_ONLY_UNUSABLE[2:],
     {"command": "get_report", "needs": "reporting"},
+    {"command": "list_quarantines", "needs": "spam quarantine search"},
+    {"command": "search_pvo_quarantine_messages", "needs": "spam quarantine search"},
+    {"command": "get_pvo_quarantine_message_details", "needs": "spam quarantine search"},
+    *PVO_WRITES_UNUSABLE,
+    {"command": "download_pvo_quarantine_attachments", "needs": "spam quarantine search"},
     *[{"command": c, "needs": "configuration read"} for c in CONFIG_READS],
     *[{"command": c, "needs": "configuration write"} for c in CONFIG_WRITES],
 ]
-READ_ONLY_UNUSABLE = READ_ONLY_UNUSABLE + [{"command": c, "needs": "configuration write"} for c in CONFIG_WRITES]
+READ_ONLY_UNUSABLE_ALL = READ_ONLY_UNUSABLE + PVO_WRITES_UNUSABLE + \
+    [{"command": c, "needs": "configuration write"} for c in CONFIG_WRITES]
 
 
 def failed(status_code, message) -> dict:
@@ -118,7 +131,7 @@ def test_test_connection_readonly_role_writes_marked_not_usable(sim):
     # issue 15 point 5: a read-only account passes, but release and block are not usable
     data = Integration(sim.connection("readonly"), clock=lambda: FROZEN_NOW).run("test_connection")["data"]
     assert data["write_groups"] == {"spam_quarantine": False, "safelist_blocklist": False}
-    assert data["unusable_commands"] == READ_ONLY_UNUSABLE
+    assert data["unusable_commands"] == READ_ONLY_UNUSABLE_ALL
 
 
 def test_test_connection_readonly_unusable_commands_really_refused(sim):
@@ -321,11 +334,12 @@ LIST_COMMANDS = {"search_list_entries", "add_entries", "delete_entries", "block_
 
 @pytest.mark.parametrize("names, unusable", [
     (["e_message_tracking_messages", "e_quarantine_messages_search", "e_quarantine_messages_release"],
-     {"delete_spam_quarantine_messages"} | LIST_COMMANDS),
+     {"delete_spam_quarantine_messages", "delete_pvo_quarantine_messages"} | LIST_COMMANDS),
     (["e_message_tracking_messages", "e_quarantine_messages_search", "e_quarantine_messages_modify"], LIST_COMMANDS),
     (["e_message_tracking_messages", "e_quarantine_messages_search", "e_quarantine_safelist_modify"],
      {"release_spam_quarantine_messages", "delete_spam_quarantine_messages", "block_domain",
-      "block_email_addresses", "unblock_domains_or_email_addresses"}),
+      "block_email_addresses", "unblock_domains_or_email_addresses", "release_pvo_quarantine_messages",
+      "delete_pvo_quarantine_messages", "move_pvo_quarantine_messages", "send_copy_of_pvo_quarantine_messages"}),
 ])
 def test_test_connection_each_write_from_its_own_privilege(names, unusable):
     with requests_mock.Mocker() as m:
@@ -362,7 +376,7 @@ def test_test_connection_readonly_text_output_says_release_and_block_not_usable(
     assert code == 0 and out.startswith("Test Connection: Successful\n")
     assert "Writes (2)\n  group               usable\n  ------------------  ------\n" \
            "  spam_quarantine     no\n  safelist_blocklist  no\n" in out
-    assert "Commands this account cannot run (21)\n" in out
+    assert "Commands this account cannot run (25)\n" in out  # 7 of the spec, 4 PVO writes, 14 configuration writes
     for command, needs in [("release_spam_quarantine_messages", "spam quarantine release"),
                            ("block_email_addresses", "blocklist modify"), ("block_domain", "blocklist modify")]:
         assert any(line.split() == [command, *needs.split()] for line in out.splitlines()), command

@@ -49,7 +49,8 @@ def test_splunk_poll_settings_are_fetch_event_parameters(app):
     assert set(fields.values()) == {p.id for p in fetch.params} - {"end_time", "offset", "limit"}
     asset = classes(app)["Asset"]
     assert keywords(asset["poll_start_time"].value)["default"] == "-1d"
-    assert keywords(asset["poll_messages_source"].value)["value_list"] == ["Message Tracking", "Spam Quarantine"]
+    assert keywords(asset["poll_messages_source"].value)["value_list"] == ["Message Tracking", "Spam Quarantine",
+                                                                         "PVO Quarantine"]
     assert assigned(app, "FETCH_FIXED") == {"end_time": "now"}
 
 

@@ -223,7 +223,8 @@ def valid_params(draw, cid: str) -> dict:
         if key in conditional and (key in wanted or draw(st.booleans())):
             chosen[key] = draw(valid_value(props[key]))
             canonical[key] = _canonical(chosen[key], props[key])
-    optional = [k for k in props if k not in chosen and k not in wanted]
+    # a key a rule depends on is drawn above or not at all: drawn later, its rules would go unseen
+    optional = [k for k in props if k not in chosen and k not in wanted and k not in conditional]
     wanted |= set(draw(st.lists(st.sampled_from(optional), unique=True, max_size=len(optional)))) if optional else set()
     # close over the rules: a rule that fires may require more keys, which may fire more rules
     for _ in range(len(rules) + 1):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cisco_esa.asyncos.parsers import rewritten_urls
 from cisco_esa.asyncos.parsers.values import as_int, as_list, strings
 from cisco_esa.core.outcome import NotFound, UnexpectedResponse
 from cisco_esa.core.timefmt import appliance_time_iso
@@ -236,7 +237,14 @@ def url_verdicts(events: list[dict]) -> list[dict]:
         m = _URL_REWRITTEN.match(text)
         if m:
             rewritten.add(m.group(2))
-    return [{**u, "rewritten": u["url"] in rewritten} for u in urls.values()]
+    out = []
+    for u in urls.values():
+        row = {**u, "rewritten": u["url"] in rewritten}
+        decoded = rewritten_urls.decoded_or_none(u["url"])
+        if decoded is not None:  # a link the gateway had already rewritten: its original beside it (ext §17)
+            row["decoded_url"] = decoded
+        out.append(row)
+    return out
 
 
 # -- helpers ----------------------------------------------------------------------------
