@@ -20,10 +20,9 @@ def normalize_port(text: str) -> str:
     return PORT.sub(r"\1:6080", text)
 
 
-@pytest.fixture
-def frozen_cli(monkeypatch, sim):
-    """`cli.main` as a user runs it, with the simulator's connection in the environment (as the
-    README tells) and the Integration on the frozen clock."""
+def point_cli_at(monkeypatch, sim):
+    """`cli.main` as a user runs it against `sim`: its connection in the environment (as the README
+    tells), no other connection setting, and the Integration on the frozen clock."""
     for _cid, _flag, env in cli.CONNECTION_FLAGS:
         monkeypatch.delenv(env, raising=False)
     conn = sim.connection()
@@ -34,6 +33,12 @@ def frozen_cli(monkeypatch, sim):
     frozen = functools.partial(integration_module.Integration, clock=lambda: FROZEN_NOW)
     monkeypatch.setattr(integration_module, "Integration", frozen)
     return sim
+
+
+@pytest.fixture
+def frozen_cli(monkeypatch, sim):
+    """The CLI against the session simulator."""
+    return point_cli_at(monkeypatch, sim)
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:

@@ -59,6 +59,22 @@ def sma(sma_session):
     return sma_session
 
 
+@pytest.fixture(scope="session")
+def tls_session():
+    """An ESA simulator speaking HTTPS with its own CA (trustme: the `tls` extra), started once."""
+    sim = _start("esa", tls=True, tracking_count=300, quarantine_count=20)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def tls_sim(tls_session):
+    """The TLS simulator, reset before each test: its request log must not depend on which tests
+    ran before (the suite runs in random order)."""
+    tls_session.reset()
+    return tls_session
+
+
 @pytest.fixture
 def integration(sim):
     return Integration(sim.connection(), clock=lambda: FROZEN_NOW)

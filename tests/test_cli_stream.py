@@ -9,9 +9,8 @@ import pytest
 
 from cisco_esa import cli
 from cisco_esa.fetch import engine
-from cisco_esa import integration as integration_module
 from esa_simulator import Simulator
-from tests.cli_helpers import run_cli
+from tests.cli_helpers import point_cli_at, run_cli
 from tests.conftest import FROZEN_NOW
 
 SOURCES = {"Spam Quarantine": "quarantine/messages", "Message Tracking": "message-tracking/messages"}
@@ -27,15 +26,7 @@ def big_sim():
 @pytest.fixture
 def env(monkeypatch, big_sim):
     big_sim.reset()
-    for _cid, _flag, var in cli.CONNECTION_FLAGS:
-        monkeypatch.delenv(var, raising=False)
-    conn = big_sim.connection()
-    monkeypatch.setenv("CISCO_ESA_SERVER_URL", conn["server_url"])
-    monkeypatch.setenv("CISCO_ESA_USERNAME", conn["username"])
-    monkeypatch.setenv("CISCO_ESA_PASSWORD", conn["password"])
-    real = integration_module.Integration
-    monkeypatch.setattr(integration_module, "Integration", lambda c: real(c, clock=lambda: FROZEN_NOW))
-    return big_sim
+    return point_cli_at(monkeypatch, big_sim)
 
 
 def _argv(source: str, state, cap: int, *more):

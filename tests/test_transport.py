@@ -485,22 +485,6 @@ def test_client_sixteen_threads_expired_token_one_relogin(sim, integration):
 
 
 # ---------------------------------------------------------------- TLS
-@pytest.fixture(scope="module")
-def tls_sim_module():
-    from esa_simulator import Simulator
-
-    with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tls=True, tracking_count=50, quarantine_count=5) as sim:
-        yield sim
-
-
-@pytest.fixture
-def tls_sim(tls_sim_module):
-    """The module's TLS simulator, reset before each test: its request log must not depend on
-    which tests ran before (the suite runs in random order)."""
-    tls_sim_module.reset()
-    return tls_sim_module
-
-
 @pytest.fixture
 def cisco_records():
     """Every record of the cisco_esa loggers, captured on the logger itself (immune to other

@@ -10,23 +10,6 @@ import json
 import pytest
 
 from cisco_esa import cli
-from tests.conftest import FROZEN_NOW
-
-
-@pytest.fixture(scope="module")
-def tls_sim_module():
-    from esa_simulator import Simulator
-
-    with Simulator(appliance="esa", seed=1, now=FROZEN_NOW, tls=True, tracking_count=300, quarantine_count=20) as sim:
-        yield sim
-
-
-@pytest.fixture
-def tls_sim(tls_sim_module):
-    """The module's TLS simulator, reset before each test: its request log must not depend on
-    which tests ran before (the suite runs in random order)."""
-    tls_sim_module.reset()
-    return tls_sim_module
 
 
 @pytest.fixture(autouse=True)
