@@ -527,7 +527,9 @@ class _Run:
         error = envelope.get("error")
         if envelope["status"] == "Failed" and error:
             code = f" (status {error['status_code']})" if error.get("status_code") is not None else ""
-            print(f"cisco-esa: {error['failure_indicator']}{code} {error['message']}", file=sys.stderr)
+            # the message may quote the appliance: never a raw escape sequence on the terminal
+            print(render.terminal_safe(f"cisco-esa: {error['failure_indicator']}{code} {error['message']}"),
+                  file=sys.stderr)
         notice = render.cap_notice(envelope)
         if notice:
             print(f"cisco-esa: {notice}", file=sys.stderr)

@@ -71,8 +71,18 @@ def plain(value: Any) -> str:
         return ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) or "-"
     if isinstance(value, list):
         return ", ".join(plain(v) for v in value) or "-"
-    # Control characters from the appliance (a subject with a newline) would break a row.
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value))
+    return terminal_safe(str(value))
+
+
+# C0 and C1 controls (a newline breaks a row; ESC and CSI start a terminal escape sequence) and
+# the bidirectional overrides and isolates (they make a subject or a sender read backwards).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from the appliance as it may reach a person's terminal: every run of characters that
+    could move the cursor, recolour or reorder the screen becomes one space."""
+    return _UNSAFE.sub(" ", text)
 
 
 def shorten(text: str, width: int) -> str:
@@ -237,4 +247,10 @@ def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
 def dumps(value, pretty: bool = False) -> str:
     """Compact (or indented) strict JSON; ValueError on NaN or infinity."""
     kw = {"indent": 2} if pretty else {"separators": (",", ":")}
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
+    # json escapes C0 controls but writes DEL, C1 (CSI) and the bidi controls as they are: escaped
+    # here too (they occur only inside strings, so the value read back is the same)
+    return _UNSAFE_IN_JSON.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group()), text)
+
+
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")

@@ -261,6 +261,39 @@ def _missing_ca_bundle() -> str:
     return f"{_outcome(envelope)} [{sent} requests]"
 
 
+# ESC sequences (clear the screen, retitle the window), BEL, CSI in its 8-bit form, a bidi override.
+ESCAPES = "\x1b[2J\x1b]0;owned\x07\x9b31m \u202eexe.pdf"
+
+
+def _terminal_escapes() -> str:
+    """The text output and the stderr line of two runs, one failing with an error message full of
+    escapes, one listing a subject full of them: does any reach the terminal?"""
+    from tests.hostile import test_hostile_transport as T
+
+    def answer(req):
+        if req.path == "login/privileges":
+            return json_answer({"error": {"code": 500, "message": f"boom {ESCAPES}"}}, status=500)
+        if req.path == "message-tracking/messages":
+            return json_answer({"meta": {"totalCount": 1}, "data": [T.row(f"Invoice {ESCAPES}")]})
+        return None
+
+    seen = []
+    with HostileAppliance(answer) as h:
+        env = {**os.environ, "CISCO_ESA_SERVER_URL": h.url, "CISCO_ESA_USERNAME": "admin",
+               "CISCO_ESA_PASSWORD": T.PASSWORD}
+        search = ["search_messages", "--param", "start_time=2026-11-20T10:00:00Z",
+                  "--param", "end_time=2026-11-20T12:00:00Z"]
+        for args in (["test_connection", "--output", "text"], [*search, "--output", "text"],
+                     [*search, "--output", "json"]):
+            done = subprocess.run([sys.executable, "-m", "cisco_esa", "run", *args], env=env,
+                                  capture_output=True, text=True, timeout=120)
+            seen.append((done.stdout, done.stderr))
+    said = ["boom" in seen[0][1], "Invoice" in seen[1][0],
+            json.loads(seen[2][0])["data"]["messages"][0]["subject"] == f"Invoice {ESCAPES}"]
+    raw = any(c in out + err for out, err in seen for c in "\x1b\x07\x9b\u202e")
+    return f"message and subject shown (JSON: as sent): {all(said)}; an escape reached the terminal: {raw}"
+
+
 TOO_LARGE = ("Failed (200): The answer from HOST to GET login/privileges is larger than 64 MiB once decompressed: "
              "refused before holding it; narrow the request (a shorter window, a lower limit).")
 
@@ -328,6 +361,8 @@ ENTRIES: list[Entry] = [
     Entry("11 smaller ones", "a redirect instead of an answer",
           'Failed (302): HTTP 302 redirect to /esa/api/v2.0/elsewhere: the AsyncOS API never redirects, so something else answered (a web portal, a proxy, a login page): check server_url; the request was not followed.',
           lambda: _hostile(_on_privileges(Answer(302, b"", {"Location": "/esa/api/v2.0/elsewhere"})))),
+    Entry("11 smaller ones", "an error message and a subject carrying terminal escapes (ESC, BEL, 8-bit CSI, a bidi override)",
+          "message and subject shown (JSON: as sent): True; an escape reached the terminal: False", _terminal_escapes),
     Entry("9 tracebacks", "a checkpoint watermark in the year 1",
           "Failed (400): Invalid input: state: sources.messageTracking.watermark 0001-01-01T00:00:00Z is outside "
           "1990-2199, so it is no watermark of this appliance; move the state file aside (or pass no state) to "
