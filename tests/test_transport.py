@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import socket
+import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -508,6 +510,38 @@ def test_client_tls_default_verification_fails_null_naming_both_options(tls_sim)
     assert error["message"].startswith(f"TLS verification of {tls_sim.url.split('//')[1]} failed: certificate verify failed")
     assert "--ca-bundle" in error["message"] and "--no-verify-tls" in error["message"]
     assert tls_sim.request_log == []
+
+
+def test_client_plain_http_to_the_tls_port_that_hangs_up_says_try_https(tls_sim):
+    # the simulator's TLS port closes on a plain-HTTP request without a word (some appliances answer 400)
+    conn = tls_sim.connection(ca_bundle=None)
+    conn["server_url"] = tls_sim.url.replace("https://", "http://")
+    envelope = Integration(conn, clock=lambda: FROZEN_NOW).run("test_connection")
+    assert envelope["status"] == "Failed" and envelope["error"]["status_code"] is None
+    assert envelope["error"]["message"].endswith("If this port speaks HTTPS, server_url should start with https://.")
+    assert "broke before an answer came" in envelope["error"]["message"]
+
+
+def _hang_up_on_everyone(server: socket.socket) -> None:
+    while True:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return  # the test closed the server
+        conn.close()
+
+
+def test_client_https_that_hangs_up_has_no_scheme_hint():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        threading.Thread(target=_hang_up_on_everyone, args=(server,), daemon=True).start()
+        envelope = Integration({"server_url": f"http://127.0.0.1:{port}", "username": "u", "password": "p",
+                                "auth": "basic", "timeout": 5}, clock=lambda: FROZEN_NOW).run("get_health")
+        assert "https://" in envelope["error"]["message"]  # plain HTTP hung up on: the hint
+        envelope = Integration({"server_url": f"https://127.0.0.1:{port}", "username": "u", "password": "p",
+                                "auth": "basic", "timeout": 5, "verify_tls": False},
+                               clock=lambda: FROZEN_NOW).run("get_health")
+    assert envelope["status"] == "Failed" and "server_url should start" not in envelope["error"]["message"]
 
 
 def test_client_tls_ca_bundle_successful(tls_sim):

@@ -395,6 +395,9 @@ def transport_error(exc: BaseException, *, write: bool, host: str, method: str, 
     template = failure.write_message if unknown else failure.message
     message = template.format(host=host, reason=reason, timeout=timeout, method=method, path=path,
                               server_url=server_url, limit=limit)
+    if failure in (_HUNG_UP, _RESET) and server_url.lower().startswith("http://"):
+        # a TLS port hangs up on plain HTTP without a word (some answer 400, which the status says)
+        message = _joined(message, "If this port speaks HTTPS, server_url should start with https://.")
     error = OutcomeUnknown(message) if unknown else TransportError(message)
     response = getattr(exc, "response", None)
     if failure.answered and response is not None:
