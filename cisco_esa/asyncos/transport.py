@@ -84,6 +84,7 @@ class Transport:
         _check_ca_bundle(conn)
         self.appliance = conn.appliance
         self._detect_lock = threading.Lock()
+        self._answered = False  # no HTTP answer yet: a hang-up may be a scheme mismatch
         self.login_info: dict | None = None
         self.clock = ApplianceClock()  # the appliance's time, from the Date of its answers
         self.session = requests.Session()
@@ -229,6 +230,7 @@ class Transport:
                                     headers={"jwtToken": "probe"} if jwt else None,
                                     auth=_NoAuth() if jwt else None, allow_redirects=False)
         resp.close()
+        self._answered = True
         return resp.status_code
 
     # -- the wire ----------------------------------------------------------------------
@@ -239,6 +241,7 @@ class Transport:
         with self._translated(method, path, changes):
             r = self.session.request(method, url, headers=headers, json=body, timeout=self.conn.timeout,
                                      auth=auth, allow_redirects=False)
+        self._answered = True
         log.debug("%s %s -> %s (%.3f s)", method, url, r.status_code, time.monotonic() - started)
         self.clock.note(r.headers.get("Date"))
         content = r.content
@@ -260,7 +263,7 @@ class Transport:
             raise transport_error(
                 exc, write=write, host=urlsplit(self.conn.server_url).netloc or self.conn.server_url,
                 method=method, path=path, timeout=self.conn.timeout, server_url=self.conn.server_url,
-                limit=f"{MAX_ANSWER // (1024 * 1024)} MiB",
+                limit=f"{MAX_ANSWER // (1024 * 1024)} MiB", first_contact=not self._answered,
             ) from None
 
 

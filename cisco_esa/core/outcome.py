@@ -386,7 +386,7 @@ def classify(exc: BaseException) -> tuple[Failure, BaseException]:
 
 
 def transport_error(exc: BaseException, *, write: bool, host: str, method: str, path: str, timeout: float,
-                    server_url: str, limit: str = "64 MiB") -> TransportError:
+                    server_url: str, limit: str = "64 MiB", first_contact: bool = False) -> TransportError:
     """A failure with no usable HTTP answer -> TransportError, or OutcomeUnknown for a write that
     may have reached the appliance."""
     failure, matched = classify(exc)
@@ -395,8 +395,9 @@ def transport_error(exc: BaseException, *, write: bool, host: str, method: str, 
     template = failure.write_message if unknown else failure.message
     message = template.format(host=host, reason=reason, timeout=timeout, method=method, path=path,
                               server_url=server_url, limit=limit)
-    if failure in (_HUNG_UP, _RESET) and server_url.lower().startswith("http://"):
-        # a TLS port hangs up on plain HTTP without a word (some answer 400, which the status says)
+    if failure in (_HUNG_UP, _RESET) and first_contact and server_url.lower().startswith("http://"):
+        # A TLS port hangs up on plain HTTP without a word (some answer 400, which the status says);
+        # once the appliance has answered, a hang-up is about the appliance, not the scheme.
         message = _joined(message, "If this port speaks HTTPS, server_url should start with https://.")
     error = OutcomeUnknown(message) if unknown else TransportError(message)
     response = getattr(exc, "response", None)
