@@ -17,7 +17,7 @@ import hashlib
 import random
 from urllib.parse import quote
 
-from .request import ApiError, first
+from .request import ApiError, first, required_int
 
 SYSTEM = ("Outbreak", "Virus", "File Analysis", "Unclassified", "Policy")
 CUSTOM = ("HR Review", "Macro Hold")
@@ -302,13 +302,7 @@ class PvoQuarantines:
     def attachment(self, qs: dict) -> tuple[str, bytes]:
         """(file name, base64 text) of one part; 404 for an unknown mid or attachmentId."""
         mid = _mid(first(qs, "mid"))
-        raw = first(qs, "attachmentId")
-        if not raw:
-            raise ApiError(400, "Missing attribute - attachmentId.")
-        try:
-            aid = int(raw)
-        except ValueError:
-            raise ApiError(400, f"Invalid attachmentId '{raw}': expected an integer.") from None
+        aid = required_int(qs, "attachmentId")
         with self.world._lock:
             q = self.messages.get(mid)
             if q is None:

@@ -101,6 +101,13 @@ def int_param(qs, name, default, minimum=None, maximum=None):
     return value
 
 
+def required_int(qs, name):
+    """An integer attribute the call cannot go without (mid, attachmentId): 400 when absent or not one."""
+    if not first(qs, name):
+        raise ApiError(400, f"Missing attribute - {name}.")
+    return int_param(qs, name, None)
+
+
 def choice(qs, name, allowed, default):
     raw = first(qs, name)
     if raw is None or raw == "":

@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 from . import auth, config, pvo, render, reports
 from .filters import QUARANTINE_ORDERS, quarantine_predicate, tracking_predicate
 from .request import (REPORT_DATE, REPORT_DATE_SHAPE, TRACKING_DATE, TRACKING_DATE_SHAPE, ApiError, Request,
-                      address_list, choice, int_param, json_body, window)
+                      address_list, choice, int_param, json_body, required_int, window)
 
 
 # ---------------------------------------------------------------- login (§1.2)
@@ -151,13 +151,7 @@ def quarantine_search(req: Request):
 def quarantine_details(req: Request):
     if _quarantine_type(req.first("quarantineType")) == "pvo":
         return 200, req.world.pvo.details_of(req.qs)
-    raw = req.first("mid")
-    if not raw:
-        raise ApiError(400, "Missing attribute - mid.")
-    try:
-        mid = int(raw)
-    except ValueError:
-        raise ApiError(400, f"Invalid mid '{raw}': expected an integer.") from None
+    mid = required_int(req.qs, "mid")
     with req.world._lock:
         q = req.world.quarantine_record(mid)
         if q is None:

@@ -168,11 +168,15 @@ class AsyncOS:
                          QUARANTINE_PAGE, cap, on_page)
 
     def spam_details(self, mid: int) -> Response:
+        return self._quarantine_details(mid, "spam")
+
+    def _quarantine_details(self, mid: int, kind: str) -> Response:
         try:
-            return self.transport.get("quarantine/messages/details", {"mid": mid, "quarantineType": "spam"})
+            return self.transport.get("quarantine/messages/details", {"mid": mid, "quarantineType": kind})
         except ApplianceError as exc:
             if exc.status_code == 404:
-                # how an unknown mid is answered is not documented (§6): a 404 reads as "not found"
+                # how an unknown mid is answered is documented neither for spam (§6) nor for PVO
+                # (ext §14.3): a 404 reads as "not found"
                 raise NotFound(f"Message ID {mid} not found.", raw=exc.raw) from None
             raise
 
@@ -265,13 +269,7 @@ class AsyncOS:
         return out
 
     def pvo_details(self, mid: int) -> Response:
-        try:
-            return self.transport.get("quarantine/messages/details", {"mid": mid, "quarantineType": "pvo"})
-        except ApplianceError as exc:
-            if exc.status_code == 404:
-                # not-found for PVO details is undocumented; as for spam, a 404 reads as "not found" (ext §14.3)
-                raise NotFound(f"Message ID {mid} not found.", raw=exc.raw) from None
-            raise
+        return self._quarantine_details(mid, "pvo")
 
     def _pvo_action(self, method: str, body: dict) -> Response:
         # one MID per call: the answer is only a total (ext §14.4)
