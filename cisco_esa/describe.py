@@ -55,6 +55,11 @@ def notes(command: Command, params: list[dict]) -> list[str]:
                 out.append(f"Without {p['id']}, this changes the {p['default']} (the default). "
                            f"Pass --param {p['id']}={_quote(others.split(', ')[0])} for the {others}; "
                            f"the result's text output names the list that was changed.")
+    if command.files:
+        f = command.files
+        out.append(f"Writes files: one per row of data.{f['rows']} (its {f['name']} and {f['path']}), into the folder given "
+                   f"by {f['folder']}. The Splunk SOAR and Cortex XSOAR packages set that folder themselves: Splunk SOAR "
+                   "keeps the files in the container's vault, XSOAR as War Room file entries (README, Load it into a SOAR platform).")
     from cisco_esa.render import declaration
 
     for cap in declaration(command.id).get("caps", []):

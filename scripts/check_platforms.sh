@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs each SOAR platform's own tooling on the packages `cisco-esa export` writes (issue 11):
-#   Splunk SOAR  splunk-soar-sdk 7.x: manifest creation, its unit-test harness (on_poll resuming
-#                from the checkpoint), the local runner against our simulator, package build;
+#   Splunk SOAR  splunk-soar-sdk 7.x: manifest creation (vault ids among the datapaths), its
+#                unit-test harness (on_poll resuming from the checkpoint, files to a vault stand-in),
+#                the local runner against our simulator (downloaded files to the SDK's vault),
+#                package build;
 #   Cortex XSOAR demisto-sdk 1.39.x: validate (offline config), format idempotence, xsoar-lint,
 #                prepare-content, zip-packs;
 #   D3 SOAR      no public SDK: the script run with OUR STAND-IN pb/runtime against the simulator.
@@ -138,7 +140,19 @@ expected = {c["id"] for c in commands if c["kind"] == "action"} | {"test_connect
 actions = {a["identifier"] for a in manifest["actions"]}
 assert actions == expected, actions ^ expected
 paths = sum(len(a.get("output", [])) for a in manifest["actions"])
-print(f"{len(actions)} actions, {paths} datapaths, asset fields: {', '.join(manifest['configuration'])}")
+# the commands that write files (the app's FILES, from the manifest's `files:`): each file row's vault id is a datapath
+import ast
+app = ast.parse(open(os.path.join(os.path.dirname(sys.argv[1]), "src", "app.py")).read())
+files = ast.literal_eval(next(n.value for n in app.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "FILES"))
+assert files, "no command writes files"
+by_id = {a["identifier"]: a for a in manifest["actions"]}
+for cid, decl in files.items():
+    path = f"action_result.data.*.data.{decl['rows']}.*.vault_id"
+    [out] = [o for o in by_id[cid]["output"] if o["data_path"] == path]
+    assert out["data_type"] == "string" and out.get("contains") == ["vault id"], out
+    assert by_id[cid]["parameters"] and decl["folder"] not in by_id[cid]["parameters"], decl
+print(f"{len(actions)} actions, {paths} datapaths, asset fields: {', '.join(manifest['configuration'])}; "
+      f"vault ids of {', '.join(files)}")
 PY
 }
 step "splunk: manifest lists every command (datapaths from the samples)" check_manifest
@@ -178,6 +192,19 @@ PY
   expect "'failed_ids': ['999999']" "$WORK/r3.log"
 }
 step "splunk: local runner get message details (partial: success + failed items)" local_partial
+local_files() {
+  # outside a platform the SDK's vault keeps attachments in memory and answers a vault id
+  "$SPLUNK/cisco-esa" run search_pvo_quarantine_messages --connection "$WORK/conn.json" \
+    --params-json '{"start_time": "-1d", "end_time": "now", "quarantines": ["Virus"], "limit": 1}' >"$WORK/pvo.json" &&
+  "$SPLUNK/python" -c "import json, sys; m = json.load(open(sys.argv[1]))['data']['messages'][0]
+json.dump({'quarantine_message_id': m['mid']}, open(sys.argv[2], 'w'))" "$WORK/pvo.json" "$WORK/download.json" &&
+  runner download_pvo_quarantine_attachments "$WORK/asset.json" "$WORK/download.json" >"$WORK/r5.log" &&
+  expect "Action success: True" "$WORK/r5.log" && expect '"vault_id": "' "$WORK/r5.log" &&
+  expect "file(s) added to the vault" "$WORK/r5.log" &&
+  folder=$(sed -n 's/.*"output_dir": "\([^"]*\)".*/\1/p' "$WORK/r5.log" | head -1) &&
+  [ -n "$folder" ] && [ ! -e "$folder" ] || { echo "the action's folder ${folder:-?} was not removed"; return 1; }
+}
+step "splunk: local runner download attachments (each file to the vault, its folder removed)" local_files
 "$SPLUNK/cisco-esa" run fetch_event --connection "$WORK/conn.json" \
   --params-json '{"messages_source": "Message Tracking", "start_time": "-1h", "end_time": "now", "max_events": 5}' \
   >"$WORK/fetch.json" || true

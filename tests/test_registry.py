@@ -63,3 +63,19 @@ def test_registry_manifest_problems_are_all_listed(bundle):
         Integration(BASIC, bundle=bundle)
     assert len(info.value.problems) == 2
     assert all(p.startswith(f"{bundle / 'integration.yaml'}: commands.") for p in info.value.problems)
+
+
+def test_registry_files_declaration_is_checked_against_the_schema_and_the_meta_schema(bundle):
+    text = (bundle / "integration.yaml").read_text()
+    declared = "files: {folder: output_dir, rows: files, path: path, name: name}"
+    assert text.count(declared) == 1
+    (bundle / "integration.yaml").write_text(text.replace(declared, "files: {folder: out_folder, rows: files, path: path, name: name}"))
+    with pytest.raises(ManifestError) as info:
+        Integration(BASIC, bundle=bundle)
+    assert info.value.problems == [f"{bundle / 'integration.yaml'}: commands.download_pvo_quarantine_attachments.files.folder: "
+                                   f"{bundle / 'schemas' / 'download_pvo_quarantine_attachments.json'} has no parameter out_folder"]
+    (bundle / "integration.yaml").write_text(text.replace(declared, "files: {folder: output_dir, rows: files, path: path}"))
+    with pytest.raises(ManifestError) as info:
+        Integration(BASIC, bundle=bundle)
+    [problem] = info.value.problems
+    assert problem.startswith(f"{bundle / 'integration.yaml'}: commands.") and "'name' is a required property" in problem

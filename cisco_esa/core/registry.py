@@ -54,6 +54,8 @@ class Command:
     offline: bool = False  # needs no connection: it never sends a request
     commands_dir: Path = field(repr=False, default=resources.COMMANDS)
     render: dict = field(repr=False, default_factory=dict)  # what the text output shows (cisco_esa/render.py)
+    # the files it writes (`files:` of the manifest): the folder parameter and where data lists them
+    files: dict | None = field(repr=False, default=None)
 
     @cached_property
     def params(self) -> ParamSchema:
@@ -133,7 +135,7 @@ class Manifest:
                 failure_indicator=c.get("failure_indicator", f"{c['display_name']} failed."),
                 schema_path=path.parent / "schemas" / f"{c['id']}.json",
                 commands_dir=path.parent / "commands", offline=c.get("offline", False),
-                render=c.get("render") or {},
+                render=c.get("render") or {}, files=c.get("files"),
             )
         self._lookup = {}
         for cmd in self.commands.values():
@@ -193,7 +195,20 @@ class Manifest:
                     problems.extend(exc.problems)
             if "params" in command.__dict__:
                 problems.extend(self._from_problems(command))
+                problems.extend(self._files_problems(command))
         return problems
+
+    def _files_problems(self, command: Command) -> list[str]:
+        """A `files:` declaration names a folder parameter the command's schema has, as text."""
+        if not command.files:
+            return []
+        folder = command.files["folder"]
+        prop = command.params.properties.get(folder)
+        if prop is None:
+            return [f"{self.path}: commands.{command.id}.files.folder: {command.schema_path} has no parameter {folder}"]
+        if command.params.property(folder).get("type") != "string":
+            return [f"{self.path}: commands.{command.id}.files.folder: parameter {folder} is not a string"]
+        return []
 
     def _from_problems(self, command: Command) -> list[str]:
         """Each `x-from` of a parameter (the output paths that feed it) names a command and a path that parses."""

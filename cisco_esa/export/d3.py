@@ -56,8 +56,19 @@ def readme(model: Model) -> str:
         inputs = ", ".join(f"`{p.id}`" + ("*" if p.required else "") for p in c.params) or "none"
         if c.kind == "fetch_event":
             inputs += f", `{CHECKPOINT_INPUT}`"
-        lines.append(f"- **{c.display_name}** `{c.id}`: {inputs}")
+        lines.append(f"- **{c.display_name}** `{c.id}`: {inputs}" + _files_note(c))
     return "\n".join(lines)
+
+
+def _files_note(command: Command) -> str:
+    # No public D3 API for files is known to us: the files stay where the runtime writes them.
+    if not command.files:
+        return ""
+    f = command.files
+    return (f". It writes files: into the folder given as `{f.folder}` (on the host that runs the script; the "
+            f"working directory when not given), each listed in `data.{f.rows}` with its `{f.name}` and `{f.path}`. "
+            "The script leaves them there (it hands D3 the output model only): give a folder your playbook reads "
+            "from, and remove the files when done.")
 
 
 def export(model: Model, out: Path) -> list[Path]:

@@ -59,6 +59,24 @@ class Shape:
 
 
 @dataclass(frozen=True)
+class Files:
+    """A command that writes files (the manifest's `files:`): the parameter naming the folder,
+    the path into data of the rows listing the files, and each row's path and name fields."""
+
+    folder: str
+    rows: str
+    path: str
+    name: str
+
+    def rows_of(self, data: dict | None) -> list[dict]:
+        """The file rows of a result's data (none when the path leads nowhere)."""
+        value = data
+        for key in self.rows.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
 class Command:
     id: str
     display_name: str
@@ -68,6 +86,13 @@ class Command:
     failure_indicator: str
     params: tuple[Param, ...]
     sample: dict | None  # the golden envelope of sample_outputs/<id>.json, if any
+    files: Files | None = None  # the files it writes, where the manifest declares them
+
+    @property
+    def form_params(self) -> tuple[Param, ...]:
+        """The parameters a platform's form offers: all but the folder of a files command,
+        which the platform's package sets itself (its own temporary directory)."""
+        return tuple(p for p in self.params if not self.files or p.id != self.files.folder)
 
     @property
     def data_shape(self) -> Shape | None:
@@ -113,7 +138,8 @@ def load() -> Model:
     commands = tuple(
         Command(id=c.id, display_name=c.display_name, description=c.description, kind=c.kind,
                 read_only=c.read_only, failure_indicator=c.failure_indicator,
-                params=_params(c.params.schema), sample=_sample(c.id))
+                params=_params(c.params.schema), sample=_sample(c.id),
+                files=Files(**c.files) if c.files else None)
         for c in m.commands.values()
     )
     return Model(name=m.name, display_name=m.display_name, vendor=m.data.get("vendor", ""),

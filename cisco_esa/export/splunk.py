@@ -23,6 +23,11 @@ _MODEL_ATTRIBUTES = {"copy", "dict", "json", "schema", "schema_json", "construct
                      "from_orm", "parse_obj", "parse_raw", "parse_file", "update_forward_refs"}
 _PY_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "str"}
 POLL_PREFIX = "poll_"
+# The field each file row of a files command gains: the file's id in the container's vault.
+VAULT_ID = "vault_id"
+# What the values of a file row are, for the platform's contextual actions (a vault id opens the
+# file, a hash goes to a reputation lookup); keyed by the declaration's role or by the field.
+FILE_ROW_CONTAINS = {VAULT_ID: ["vault id"], "sha256": ["sha256", "hash"]}
 
 
 def app_name(model: Model) -> str:
@@ -118,9 +123,10 @@ def _describe(p: Param) -> str:
 def params_class(command: Command) -> tuple[str, str]:
     cls = common.pascal(command.display_name) + "Params"
     lines = [f"class {cls}(Params):"]
-    if not command.params:
+    if not command.form_params:
         lines.append("    pass")
-    for p in command.params:
+    # a files command's folder is not offered: the action sets it to a temporary directory of its own
+    for p in command.form_params:
         # lists travel as comma-separated text (allow_list): the runtime splits them
         base = "str" if p.is_list else _PY_TYPES.get(p.type, "str")
         args = [f"description={_describe(p)!r}"]
@@ -146,20 +152,22 @@ class _Classes:
     def __init__(self):
         self.blocks: list[str] = []
         self.names: set[str] = set()
+        # the command at hand's {path of an object from data: {field: the platform's contains types}}
+        self.contains: dict[tuple[str, ...], dict[str, list[str]]] = {}
 
-    def annotation(self, shape: Shape, stem: str) -> str | None:
+    def annotation(self, shape: Shape, stem: str, path: tuple[str, ...] = ()) -> str | None:
         if shape.kind in _PY_TYPES:
             return _PY_TYPES[shape.kind]
         if shape.kind == "list":
             if shape.item is None:
                 return "list[str]"
-            inner = self.annotation(shape.item, stem)
+            inner = self.annotation(shape.item, stem, path)
             return f"list[{inner}]" if inner else None
         if shape.kind == "object" and shape.fields:
-            return self.object(shape, stem)
+            return self.object(shape, stem, path)
         return None  # a map (keys that are data) or an empty object: kept, but untyped
 
-    def object(self, shape: Shape, stem: str) -> str:
+    def object(self, shape: Shape, stem: str, path: tuple[str, ...] = ()) -> str:
         name = stem
         n = 2
         while name in self.names:
@@ -167,16 +175,19 @@ class _Classes:
         self.names.add(name)
         lines = [f"class {name}(PermissiveActionOutput):"]
         used: set[str] = set()
+        contains = self.contains.get(path, {})
         for key, sub in shape.fields:
-            ann = self.annotation(sub, stem + common.pascal(key))
+            ann = self.annotation(sub, stem + common.pascal(key), path + (key,))
             if ann is None:
                 continue
             fname = field_name(key)
             while fname in used:
                 fname += "_"
             used.add(fname)
-            alias = f"alias={key!r}" if fname != key else ""
-            lines.append(f"    {fname}: {ann} | None" + (f" = OutputField({alias})" if alias else ""))
+            args = [f"alias={key!r}"] if fname != key else []
+            if key in contains:
+                args.append(f"cef_types={contains[key]!r}")
+            lines.append(f"    {fname}: {ann} | None" + (f" = OutputField({', '.join(args)})" if args else ""))
         if len(lines) == 1:
             lines.append("    pass")
         self.blocks.append("\n".join(lines))
@@ -186,6 +197,13 @@ class _Classes:
 def output_class(command: Command, classes: _Classes) -> str:
     stem = common.pascal(command.display_name)
     shape = command.data_shape
+    classes.contains = {}
+    if command.files and shape is not None:
+        # each file row gains the id the vault gave its file (run_into_vault in the app)
+        rows = tuple(command.files.rows.split("."))
+        shape = with_field(shape, rows, VAULT_ID, Shape("string"))
+        named = {command.files.name: ["file name"]}
+        classes.contains[rows] = {**named, **FILE_ROW_CONTAINS}
     data = classes.object(shape, stem + "Data") if shape is not None and shape.fields else None
     cls = stem + "Output"
     classes.names.add(cls)
@@ -196,6 +214,20 @@ def output_class(command: Command, classes: _Classes) -> str:
              "    items: list[ItemRow] | None"]
     classes.blocks.append("\n".join(lines))
     return cls
+
+
+def with_field(shape: Shape, path: tuple[str, ...], key: str, sub: Shape) -> Shape:
+    """`shape` with `key` added to the objects at `path` (a list's elements where it leads to one)."""
+    if shape.kind == "list" and shape.item is not None:
+        return Shape("list", item=with_field(shape.item, path, key, sub))
+    if shape.kind != "object":
+        return shape
+    if not path:
+        return Shape("object", fields=tuple(sorted({**dict(shape.fields), key: sub}.items())))
+    fields = dict(shape.fields)
+    if path[0] in fields:
+        fields[path[0]] = with_field(fields[path[0]], path[1:], key, sub)
+    return Shape("object", fields=tuple(sorted(fields.items())))
 
 
 def app_source(model: Model) -> str:
@@ -235,6 +267,11 @@ def app_source(model: Model) -> str:
         f"FETCH_CAP = {common.FETCH_CAP!r}",
         f"TEST_COMMAND = {tests[0].id if tests else None!r}",
         f"FETCH_COMMAND = {fetch.id if fetch else None!r}",
+        "# command -> the files it writes (integration.yaml `files:`), which go to the vault",
+        f"VAULT_ID = {VAULT_ID!r}",
+        "FILES = " + _literal({c.id: {"folder": c.files.folder, "rows": c.files.rows, "path": c.files.path,
+                                      "name": c.files.name, "failure_indicator": c.failure_indicator}
+                               for c in actions(model) if c.files}),
     ]
     app_call = (f"app = App(name={app_name(model)!r}, app_type='email', logo='logo.svg', logo_dark='logo_dark.svg',\n"
                 f"          product_vendor={model.vendor!r}, product_name={model.display_name!r}, publisher={model.vendor!r},\n"
@@ -289,12 +326,20 @@ def readme(model: Model) -> str:
     lines = [f"# {model.display_name}", "", model.description, "", common.GENERATED, "",
              f"The actions run in the `{model.distribution}` runtime (a dependency of this app).", "",
              "| action | description |", "|---|---|"]
-    lines += [f"| {action_name(c)} | {c.description} |" for c in actions(model)]
+    lines += [f"| {action_name(c)} | {c.description}{_vault_note(c)} |" for c in actions(model)]
     if model.of_kind("test_connection"):
         lines.append("| test connectivity | " + model.of_kind("test_connection")[0].description + " |")
     if common.fetch_command(model):
         lines.append("| on poll | " + common.fetch_command(model).description + " One container and artifact per event. |")
     return "\n".join(lines)
+
+
+def _vault_note(command: Command) -> str:
+    if not command.files:
+        return ""
+    return (f" Each file goes to the vault of the container the action runs in; its vault id is "
+            f"`action_result.data.*.data.{command.files.rows}.*.{VAULT_ID}` (the runtime's `{command.files.folder}` is a "
+            "temporary directory of the action, removed when it ends).")
 
 
 def export(model: Model, out: Path) -> list[Path]:

@@ -120,7 +120,8 @@ def fetch_settings(model: Model) -> tuple[list[dict], dict[str, str], dict[str, 
 
 def arguments(command: Command) -> list[dict]:
     out = []
-    for p in command.params:
+    # a files command's folder is not offered: the glue sets it to a temporary directory of its own
+    for p in command.form_params:
         arg: dict = {"name": p.id, "description": common.describe(p, "A comma-separated list or a JSON array."), "required": p.required, "isArray": p.is_list}
         if p.enum:
             arg.update(auto="PREDEFINED", predefined=[str(v) for v in p.enum])
@@ -198,6 +199,10 @@ def glue(model: Model) -> str:
         f"FETCH_FIRST = {common.FETCH_FIRST!r}",
         f"FETCH_CAP = {common.FETCH_CAP!r}",
         f"DEFAULT_FIRST_FETCH = {common.DEFAULT_FIRST_FETCH!r}",
+        "# runtime command id -> the files it writes (integration.yaml `files:`), returned as file entries",
+        "FILES = " + _literal({c.id: {"folder": c.files.folder, "rows": c.files.rows, "path": c.files.path,
+                                      "name": c.files.name, "failure_indicator": c.failure_indicator}
+                               for c in actions(model) if c.files}),
     ])
     return common.fill(common.template("xsoar.py.tmpl"), generated_note="# " + common.GENERATED, tables=tables)
 
@@ -225,7 +230,7 @@ def integration_readme(model: Model) -> str:
     lines += ["", "## Commands", "",
               "You can execute these commands from the CLI, as part of an automation, or in a playbook.", ""]
     for c in actions(model):
-        lines += [f"### {command_name(c)}", "", "***", c.description, "", "#### Base Command", "",
+        lines += [f"### {command_name(c)}", "", "***", c.description + _files_note(c), "", "#### Base Command", "",
                   f"`{command_name(c)}`", "", "#### Input", ""]
         args = arguments(c)
         if args:
@@ -242,6 +247,14 @@ def integration_readme(model: Model) -> str:
             lines.append("There is no context output for this command.")
         lines.append("")
     return "\n".join(lines)
+
+
+def _files_note(command: Command) -> str:
+    if not command.files:
+        return ""
+    return (f" Each file it writes comes back as a file entry (in the War Room, under its name); the context keeps "
+            f"the rows that list them (`{command.files.rows}`). The runtime's `{command.files.folder}` is a temporary "
+            "directory of the command, removed when it ends.")
 
 
 def _cell(text: str) -> str:

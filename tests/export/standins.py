@@ -8,15 +8,18 @@ from __future__ import annotations
 import importlib.util
 import sys
 import types
+import uuid
 from pathlib import Path
 
 
 class XsoarRun:
     """What one XSOAR command run saw and produced (the server side of demistomock)."""
 
-    def __init__(self, command: str, params: dict, args: dict | None = None, last_run: dict | None = None):
+    def __init__(self, command: str, params: dict, args: dict | None = None, last_run: dict | None = None,
+                 investigation_id: str = "7"):
         self.command, self.params_, self.args_ = command, params, args or {}
         self.last_run = last_run
+        self.investigation_id = investigation_id
         self.entries: list[dict] = []  # war-room entries: {"type": "note"|"error"|"warning", ...}
         self.incidents_: list[dict] | None = None
         self.logged_errors: list[str] = []
@@ -43,6 +46,12 @@ class XsoarRun:
     def error(self, message):
         self.logged_errors.append(message)
 
+    def investigation(self):
+        return {"id": self.investigation_id}
+
+    def uniqueFile(self):  # noqa: N802
+        return str(uuid.uuid4())
+
 
 class CommandResults:
     """Stand-in of CommonServerPython.CommandResults: keeps what the glue gave it."""
@@ -54,7 +63,7 @@ class CommandResults:
 
 def _xsoar_modules(run: XsoarRun) -> dict[str, types.ModuleType]:
     demisto = types.ModuleType("demistomock")
-    for name in ("params", "args", "getLastRun", "setLastRun", "incidents", "error"):
+    for name in ("params", "args", "getLastRun", "setLastRun", "incidents", "error", "investigation", "uniqueFile"):
         setattr(demisto, name, getattr(run, name))
     demisto.command = run.command_
 
@@ -87,8 +96,21 @@ def _xsoar_modules(run: XsoarRun) -> dict[str, types.ModuleType]:
         lines += ["|" + "|".join(str(r.get(k, "")) for k in keys) + "|" for r in rows]
         return "\n".join(lines) + "\n"
 
-    for fn in (return_results, return_error, return_warning, argToBoolean, tableToMarkdown):
+    def fileResult(filename, data, file_type=None):  # noqa: N802
+        # like the real one: the data goes to "<investigation id>_<unique file>" in the working
+        # directory (where the server collects it), and the entry names the file and that FileID
+        temp = demisto.uniqueFile()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with open(f"{demisto.investigation()['id']}_{temp}", "wb") as fh:
+            fh.write(data)
+        return {"Contents": "", "ContentsFormat": csp.formats["text"], "Type": file_type or csp.entryTypes["file"],
+                "File": filename, "FileID": temp}
+
+    for fn in (return_results, return_error, return_warning, argToBoolean, tableToMarkdown, fileResult):
         setattr(csp, fn.__name__, fn)
+    csp.entryTypes = {"note": 1, "downloadAgent": 2, "file": 3, "error": 4}
+    csp.formats = {"table": "table", "json": "json", "text": "text", "markdown": "markdown"}
     csp.CommandResults = CommandResults
     return {"demistomock": demisto, "CommonServerPython": csp}
 

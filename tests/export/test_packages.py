@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from cisco_esa import cli
-from cisco_esa.export import d3, splunk, xsoar
-from cisco_esa.export.model import Command, Param, load
+from cisco_esa.export import common, d3, splunk, xsoar
+from cisco_esa.core.registry import manifest
+from cisco_esa.export.model import Command, Files, Param, load
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +141,77 @@ def test_export_connection_conventions_follow_the_manifest():
     # Splunk: a reserved asset name is renamed, and mapped back to the connection id
     _, conn_map, _, _ = splunk.asset_class(grown)
     assert conn_map["esa_directory"] == "directory" and "directory" not in conn_map
+
+
+def assigned(source: str, name: str):
+    """The literal a module assigns to `name`."""
+    node = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == name)
+    return ast.literal_eval(node.value)
+
+
+def class_fields(source: str, cls: str) -> dict[str, str]:
+    """{field: its annotation and default, as source} of a class of a module."""
+    node = next(n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == cls)
+    return {a.target.id: ast.unparse(a)[len(a.target.id) + 2:] for a in node.body if isinstance(a, ast.AnnAssign)}
+
+
+def files_tables(model, splunk_app: str, xsoar_glue: str) -> tuple[dict, dict]:
+    expected = {c.id: {"folder": c.files.folder, "rows": c.files.rows, "path": c.files.path, "name": c.files.name,
+                       "failure_indicator": c.failure_indicator} for c in model.commands if c.files}
+    return expected, {"splunk": assigned(splunk_app, "FILES"), "xsoar": assigned(xsoar_glue, "FILES")}
+
+
+def test_export_files_declaration_comes_from_the_manifest(packages):
+    declared = {c.id: c.files for c in manifest().commands.values() if c.files}
+    assert declared  # the attachment download writes files
+    model = load()
+    assert {c.id: c.files for c in model.commands if c.files} == {cid: Files(**f) for cid, f in declared.items()}
+    splunk_app = (packages["splunk-soar"][0] / "src" / "app.py").read_text()
+    glue = next(packages["xsoar"][0].glob("Packs/*/Integrations/*/*.py")).read_text()
+    expected, tables = files_tables(model, splunk_app, glue)
+    assert tables == {"splunk": expected, "xsoar": expected}
+    commands = {c["name"]: c for c in xsoar_yaml(packages["xsoar"][0])["script"]["commands"]}
+    d3_readme = (packages["d3"][0] / "README.md").read_text()
+    for cid, files in declared.items():
+        command = model.command(cid)
+        # the golden sample lists its files where the declaration says, each row with its path and name
+        rows = command.files.rows_of(command.sample["data"])
+        assert rows and all(files["path"] in r and files["name"] in r for r in rows), cid
+        # the folder is the package's own: no form offers it
+        params = class_fields(splunk_app, splunk.params_class(command)[0])
+        assert files["folder"] not in params and set(params) == {p.id for p in command.params} - {files["folder"]}
+        args = [a["name"] for a in commands[xsoar.command_name(command)]["arguments"]]
+        assert args == [p.id for p in command.params if p.id != files["folder"]]
+        # each file row of the Splunk output declares the vault id, so that its datapath is listed
+        row_class = common.pascal(command.display_name) + "Data" + "".join(common.pascal(k) for k in files["rows"].split("."))
+        assert class_fields(splunk_app, row_class)["vault_id"] == "str | None = OutputField(cef_types=['vault id'])"
+        assert f"It writes files: into the folder given as `{files['folder']}`" in d3_readme
+
+
+def test_export_new_files_command_is_handled_in_every_package(tmp_path):
+    model = load()
+    extra = Command(id="export_report", display_name="Export Report", description="An invented command that writes files.",
+                    kind="action", read_only=True, failure_indicator="Export Report failed.",
+                    params=(Param(id="days", title="Days", description="How far back.", type="integer", is_list=False,
+                                  is_time=False, required=True),
+                            Param(id="target_dir", title="Target Dir", description="Where to write.", type="string",
+                                  is_list=False, is_time=False, required=False)),
+                    sample={"data": {"report": {"written": [{"file": "a.csv", "where": "/x/a.csv", "rows": 3}]}}},
+                    files=Files(folder="target_dir", rows="report.written", path="where", name="file"))
+    grown = dataclasses.replace(model, commands=model.commands + (extra,))
+    xsoar.export(grown, tmp_path / "x")
+    splunk.export(grown, tmp_path / "s")
+    d3.export(grown, tmp_path / "d")
+    splunk_app = (tmp_path / "s" / "src" / "app.py").read_text()
+    glue = next((tmp_path / "x").glob("Packs/*/Integrations/*/*.py")).read_text()
+    expected, tables = files_tables(grown, splunk_app, glue)
+    assert tables["splunk"]["export_report"] == tables["xsoar"]["export_report"] == expected["export_report"] == {
+        "folder": "target_dir", "rows": "report.written", "path": "where", "name": "file",
+        "failure_indicator": "Export Report failed."}
+    assert list(class_fields(splunk_app, "ExportReportParams")) == ["days"]
+    assert class_fields(splunk_app, "ExportReportDataReportWritten") == {
+        "file": "str | None = OutputField(cef_types=['file name'])", "rows": "int | None", "where": "str | None",
+        "vault_id": "str | None = OutputField(cef_types=['vault id'])"}
+    [command] = [c for c in xsoar_yaml(tmp_path / "x")["script"]["commands"] if c["name"] == "cisco-esa-export-report"]
+    assert [a["name"] for a in command["arguments"]] == ["days"]
+    assert "It writes files: into the folder given as `target_dir`" in (tmp_path / "d" / "README.md").read_text()

@@ -4,7 +4,9 @@ result, a failure, fetch-incidents resuming from lastRun, test-module, and the s
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 
 import pytest
 
@@ -112,3 +114,64 @@ def test_xsoar_fetch_incidents_failed_keeps_last_run(glue, sim, frozen_integrati
     assert run.last_run == {"checkpoint": {"version": 1, "sources": {}}} and run.incidents_ is None
     [entry] = run.entries
     assert entry["type"] == "error" and entry["message"].startswith("Fetch Event failed. (status 401) ")
+
+
+DOWNLOAD = "cisco-esa-download-pvo-quarantine-attachments"
+
+
+def test_xsoar_download_attachments_returns_file_entries_and_removes_its_folder(glue, sim, frozen_integration,
+                                                                               tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where fileResult leaves the data for the server
+    held = sim.world.pvo.pick(quarantine="Virus", attachments=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # an output_dir from an old playbook is overridden: the folder is the glue's own
+    run = run_xsoar(glue, XsoarRun(DOWNLOAD, settings(sim), {"quarantine_message_id": str(held["mid"]),
+                                                             "output_dir": str(elsewhere)}, investigation_id="42"),
+                    frozen_integration)
+    note, *entries = run.entries
+    envelope = note["result"].raw_response
+    assert envelope["status"] == "Successful" and note["result"].outputs == envelope["data"]
+    rows = envelope["data"]["files"]
+    assert [(r["name"], r["size"]) for r in rows] == [(a["name"], a["size"]) for a in held["attachments"]]
+    assert [e["type"] for e in entries] == ["note"] * len(rows)
+    files = [e["result"] for e in entries]
+    assert [{k: v for k, v in f.items() if k != "FileID"} for f in files] == [
+        {"Contents": "", "ContentsFormat": "text", "Type": 3, "File": r["name"]} for r in rows]
+    for f, row in zip(files, rows):
+        data = (tmp_path / f"42_{f['FileID']}").read_bytes()
+        assert hashlib.sha256(data).hexdigest() == row["sha256"] and len(data) == row["size"]
+    folder = frozen_integration.instances[0].runs[0]["params"]["output_dir"]
+    assert folder != str(elsewhere) and not os.path.exists(folder)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_xsoar_download_attachments_failed_is_error_entry_and_removes_its_folder(glue, sim, frozen_integration,
+                                                                                tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = run_xsoar(glue, XsoarRun(DOWNLOAD, settings(sim), {"quarantine_message_id": "5"}), frozen_integration)
+    assert run.entries == [{"type": "error", "message": "Download PVO Quarantine Attachments failed. (status 404) "
+                                                        "Message ID 5 not found."}]
+    assert not os.path.exists(frozen_integration.instances[0].runs[0]["params"]["output_dir"])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["ghost.bin", "../../etc/hostname"])
+def test_xsoar_download_attachments_unreadable_file_is_error_entry_naming_it(glue, tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+
+    class ListsAFileItDidNotWrite:
+        def __init__(self, connection):
+            pass
+
+        def run(self, command, params=None, state=None):
+            row = {"name": "ghost.bin", "path": path if path.startswith("..") else os.path.join(params["output_dir"], path)}
+            return {"command": command, "display_name": "Download PVO Quarantine Attachments", "status": "Successful",
+                    "data": {"files": [row]}, "raw_data": {}, "error": None, "items": []}
+
+    run = run_xsoar(glue, XsoarRun(DOWNLOAD, {"server_url": "https://esa.example:6443"}, {"quarantine_message_id": "7"}),
+                    ListsAFileItDidNotWrite)
+    [entry] = run.entries
+    assert entry["type"] == "error"
+    assert entry["message"].startswith("Download PVO Quarantine Attachments failed. ghost.bin could not be read for its file entry: ")
+    assert list(tmp_path.iterdir()) == []
