@@ -3,7 +3,6 @@ command's JSON schema, and report every problem in one message that names each p
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 import math
@@ -470,6 +469,8 @@ def _condition(schema: dict, schema_path: list) -> str:
 
 def unknown_name(key: str, known: dict) -> str:
     """`key: unknown parameter`, with the closest known name as a hint."""
+    import difflib  # here: only a misspelt name needs it, not the start
+
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     shown = key if isinstance(key, str) and re.fullmatch(r"[\w .-]{1,60}", key) else _short(key)
