@@ -125,6 +125,10 @@ def parse_appliance_time(text) -> datetime | None:
     """An appliance display timestamp → aware UTC datetime; None when it is not one."""
     if not isinstance(text, str):
         return None
+    if len(text) == 33 and text.endswith(_UTC_SUFFIX) and text.isascii():
+        fast = _fixed_utc(text)
+        if fast is not None:
+            return fast
     m = _DISPLAY.match(text)
     if not m:
         try:
@@ -142,6 +146,29 @@ def parse_appliance_time(text) -> datetime | None:
     except ValueError:
         return None
     return dt if tz is UTC else dt.astimezone(UTC)
+
+
+_UTC_SUFFIX = " (GMT +00:00)"
+_DIGITS = "0123456789"
+
+
+def _fixed_utc(text: str) -> datetime | None:
+    """`20 Sep 2022 14:54:50 (GMT +00:00)`, the form of every tracking row of a UTC appliance, read
+    by position: a third of the regex's cost, once per event. None when the text is not exactly
+    that form, or names no date: the regex then reads it (and says None, or what it is)."""
+    if text[2] != " " or text[6] != " " or text[11] != " " or text[14] != ":" or text[17] != ":":
+        return None
+    digits = text[0:2] + text[7:11] + text[12:14] + text[15:17] + text[18:20]
+    if digits.strip(_DIGITS):
+        return None
+    month = _MONTHS.get(text[3:6].lower())
+    if month is None or not text[3:6].isalpha():
+        return None
+    try:
+        return datetime(int(text[7:11]), month, int(text[0:2]), int(text[12:14]), int(text[15:17]),
+                        int(text[18:20]), tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 _ZONES: dict[tuple, timezone] = {}
