@@ -129,6 +129,11 @@ def parse_appliance_time(text) -> datetime | None:
         fast = _fixed_utc(text)
         if fast is not None:
             return fast
+    return _parse_display(text)
+
+
+def _parse_display(text: str) -> datetime | None:
+    """Any display form, by the regex (then ISO-8601)."""
     m = _DISPLAY.match(text)
     if not m:
         try:
