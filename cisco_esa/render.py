@@ -234,7 +234,12 @@ def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
         return dumps(failed, pretty), failed
 
 
+# json.dumps with any argument builds a new encoder per call: one of each, made once (the CLI
+# encodes a large fetch event by event).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_PRETTY = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=2)
+
+
 def dumps(value, pretty: bool = False) -> str:
     """Compact (or indented) strict JSON; ValueError on NaN or infinity."""
-    kw = {"indent": 2} if pretty else {"separators": (",", ":")}
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
+    return (_PRETTY if pretty else _COMPACT).encode(value)
