@@ -337,7 +337,7 @@ class _EventStream:
 
         try:
             lines = "".join(render.dumps(event) + "\n" for event in mapped)
-            rows = ",".join(render.dumps(row) for row in raw)
+            rows = render.dumps(raw)[1:-1]  # the rows joined by ",", at the C encoder's speed
         except ValueError:
             raise UnexpectedResponse("an event held a number JSON cannot carry (NaN or Infinity), so it was "
                                      "not printed; the checkpoint stops before it.") from None
@@ -412,12 +412,16 @@ def _split_at(obj: dict, name: str) -> tuple[str, str]:
     return head, tail
 
 
+LIST_CHUNK = 256  # elements encoded at once: the C encoder's speed, a few hundred KB of text at a time
+
+
 def _write_list(out, seq: list) -> None:
     from cisco_esa import render
 
     out.write("[")
-    for index, element in enumerate(seq):
-        out.write(("," if index else "") + render.dumps(element))
+    for start in range(0, len(seq), LIST_CHUNK):
+        # a list's compact JSON without its brackets is its elements' joined by ","
+        out.write(("," if start else "") + render.dumps(seq[start:start + LIST_CHUNK])[1:-1])
     out.write("]")
 
 

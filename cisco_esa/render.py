@@ -244,10 +244,15 @@ def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
         return dumps(failed, pretty), failed
 
 
+# json.dumps with any argument builds a new encoder per call: one of each, made once (the CLI
+# encodes a large fetch event by event).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_PRETTY = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=2)
+
+
 def dumps(value, pretty: bool = False) -> str:
     """Compact (or indented) strict JSON; ValueError on NaN or infinity."""
-    kw = {"indent": 2} if pretty else {"separators": (",", ":")}
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, **kw)
+    text = (_PRETTY if pretty else _COMPACT).encode(value)
     # json escapes C0 controls but writes DEL, C1 (CSI) and the bidi controls as they are: escaped
     # here too (they occur only inside strings, so the value read back is the same)
     return _UNSAFE_IN_JSON.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group()), text)

@@ -3,6 +3,7 @@ an Integration wired to it with a frozen clock, and golden-sample comparison."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 import pytest
@@ -12,6 +13,19 @@ from cisco_esa.integration import Integration
 # The world of the session simulator is built around this instant, and every Integration
 # of the tests runs on this clock, so that golden samples never drift with the date.
 FROZEN_NOW = datetime(2026, 11, 20, 12, 30, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_validation_cache(tmp_path_factory):
+    """The run keeps its record of schemas found valid (core/validcache.py) to itself, out of the
+    user's cache; the CLI children of the tests inherit it."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 def pytest_addoption(parser):

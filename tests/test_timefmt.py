@@ -180,3 +180,30 @@ def test_timefmt_accepted_range_is_1990_to_2200_exactly(text, ok):
     else:
         with pytest.raises(ValueError, match=r"out of range \(1990\.\.2200\)"):
             parse_input_time(text, FROZEN_NOW)
+
+
+_TRACKING_FORM = "20 Nov 2026 12:29:59 (GMT +00:00)"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_TRACKING_FORM) - 1),
+                          st.sampled_from(list("0123456789 :()+-GMTNovFebxX\u0663\u00b2"))), max_size=3),
+       st.integers(0, len(_TRACKING_FORM)))
+def test_parse_appliance_time_by_position_equals_the_regex(changes, length):
+    from cisco_esa.core.timefmt import _parse_display
+
+    chars = list(_TRACKING_FORM)
+    for at, char in changes:
+        chars[at] = char
+    text = "".join(chars)[: max(length, len(_TRACKING_FORM) - 2)]
+    fast, general = parse_appliance_time(text), _parse_display(text)
+    assert fast == general and (fast is None or fast.tzinfo is general.tzinfo), text
+
+
+@pytest.mark.parametrize("when", [datetime(2026, 1, 2, 3, 4, 5), datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=timezone.utc),
+                                  datetime(999, 1, 1, tzinfo=timezone.utc),
+                                  datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-6)))])
+def test_iso_equals_strftime(when):
+    from cisco_esa.core.timefmt import _utc
+
+    assert iso(when) == _utc(when).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -254,10 +254,13 @@ class Transport:
         """Run one HTTP exchange; a failure without a usable HTTP answer becomes the error table's
         TransportError (OutcomeUnknown for a write that may have been applied)."""
         try:
-            with warnings.catch_warnings():
-                # We warn once, our way, when verification is off (see Integration).
-                warnings.simplefilter("ignore", InsecureRequestWarning)
-                yield
+            if self.conn.verify_tls:
+                yield  # urllib3 warns only of unverified HTTPS: no filters to swap on every request
+            else:
+                with warnings.catch_warnings():
+                    # We warn once, our way, when verification is off (see Integration).
+                    warnings.simplefilter("ignore", InsecureRequestWarning)
+                    yield
         except requests.RequestException as exc:
             write = method.upper() not in READ_METHODS if changes is None else changes
             raise transport_error(

@@ -4,6 +4,9 @@ body was cut off is sent again like a dropped read. Reads only are retried (Read
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -114,7 +117,9 @@ class BoundedAdapter(HTTPAdapter):
 
 class _Watchdog:
     """Shuts the answer's socket down at `deadline`, unless stopped first: a read blocked on it
-    returns at once, however the bytes trickle in."""
+    returns at once, however the bytes trickle in. Watched by the one shared _Deadlines thread."""
+
+    __slots__ = ("_lock", "_stopped", "fired", "_sock", "deadline")
 
     def __init__(self, resp: requests.Response, deadline: float):
         self._lock = threading.Lock()
@@ -122,11 +127,10 @@ class _Watchdog:
         self.fired = False
         connection = getattr(resp.raw, "connection", None)  # None under test adapters
         self._sock = getattr(connection, "sock", None)
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        self.deadline = deadline
+        _DEADLINES.watch(self)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
             if self._stopped:
                 return
@@ -139,9 +143,64 @@ class _Watchdog:
                 except OSError:
                     pass
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     def stop(self) -> bool:
         """Stop watching; True when the deadline had already passed."""
         with self._lock:
             self._stopped = True
-            self._timer.cancel()
+            self._sock = None
             return self.fired
+
+
+class _Deadlines:
+    """One long-lived daemon thread for every watchdog of the process, over a heap of deadlines: a
+    thread started per answer cost more CPU than reading a page. A stopped watchdog stays in the heap
+    until it comes to the top, where it is dropped without waiting; so the thread wakes about once
+    per deadline still running, not once per answer."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._count = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def forked(self) -> None:
+        # a forked child has none of the parent's threads, and its copy of the lock may be held
+        self.__init__()
+
+    def watch(self, dog: _Watchdog) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="cisco-esa-deadlines", daemon=True)
+                self._thread.start()
+            earliest = self._heap[0][0] if self._heap else None
+            heapq.heappush(self._heap, (dog.deadline, next(self._count), dog))
+            if earliest is None or dog.deadline < earliest:
+                self._cond.notify()  # the thread sleeps until a later deadline (or none): wake it
+
+    def _run(self) -> None:
+        heap = self._heap
+        while True:
+            due = []
+            with self._cond:
+                while heap and heap[0][2].stopped:
+                    heapq.heappop(heap)
+                if not heap:
+                    self._cond.wait()
+                    continue
+                wait = heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                while heap and heap[0][0] <= time.monotonic():
+                    due.append(heapq.heappop(heap)[2])
+            for dog in due:  # outside the heap's lock: a shutdown may take a moment
+                dog.fire()
+
+
+_DEADLINES = _Deadlines()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_DEADLINES.forked)

@@ -4,7 +4,6 @@ state, and `for_each`, which runs one request per id with the guards every multi
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
@@ -71,5 +70,7 @@ class Context:
 
         if parallel <= 1 or len(ids) <= 1:
             return [one(i) for i in ids]
+        from concurrent.futures import ThreadPoolExecutor  # here: most commands and every start go without
+
         with ThreadPoolExecutor(max_workers=min(parallel, len(ids))) as pool:
             return list(pool.map(one, ids))

@@ -3,7 +3,6 @@ command's JSON schema, and report every problem in one message that names each p
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 import math
@@ -16,7 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-from cisco_esa.core import resources
+from cisco_esa.core import resources, validcache
 from cisco_esa.core.outcome import InputError
 from cisco_esa.core.timefmt import iso, parse_input_time
 
@@ -282,13 +281,28 @@ def _flatten_once(values: list) -> list:
     return out
 
 
+# What jsonschema's check_schema does: the draft's meta-schema, with its format checker (a `pattern`
+# must be a regex). The name of that check in the record of schemas already found valid.
+META_CHECK = f"{Draft202012Validator.META_SCHEMA['$id']} with formats"
+
+
+@lru_cache(maxsize=1)
+def meta_validator() -> Draft202012Validator:
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
 class ParamSchema:
     """One compiled input schema: a command's, or the connection's (label "connection ", so that each
     problem names it). `x-secret` properties never show their value in a problem; `x-blank-is-absent`
-    ones read an empty string as "not given" (as those with a default do)."""
+    ones read an empty string as "not given" (as those with a default do). `checked`: the caller has
+    already meta-validated the schema (the registry, listing every problem); otherwise it is done here."""
 
-    def __init__(self, name: str, schema: dict, label: str = ""):
-        Draft202012Validator.check_schema(schema)
+    def __init__(self, name: str, schema: dict, label: str = "", checked: bool = False):
+        if not checked:
+            blob = json.dumps(schema, sort_keys=True, default=repr).encode()
+            if not validcache.known_valid(META_CHECK, blob):
+                Draft202012Validator.check_schema(schema)  # SchemaError on the first problem
+                validcache.remember_valid(META_CHECK, blob)
         self.name = name
         self.label = label
         self.schema = schema
@@ -455,6 +469,8 @@ def _condition(schema: dict, schema_path: list) -> str:
 
 def unknown_name(key: str, known: dict) -> str:
     """`key: unknown parameter`, with the closest known name as a hint."""
+    import difflib  # here: only a misspelt name needs it, not the start
+
     close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     shown = key if isinstance(key, str) and re.fullmatch(r"[\w .-]{1,60}", key) else _short(key)

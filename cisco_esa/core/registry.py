@@ -18,8 +18,8 @@ from typing import Any, Callable
 import yaml
 from jsonschema import Draft202012Validator
 
-from cisco_esa.core import resources
-from cisco_esa.core.params import ParamSchema
+from cisco_esa.core import resources, validcache
+from cisco_esa.core.params import META_CHECK, ParamSchema, meta_validator
 
 
 class ManifestError(Exception):
@@ -60,15 +60,19 @@ class Command:
     @cached_property
     def params(self) -> ParamSchema:
         try:
-            schema = json.loads(self.schema_path.read_text())
+            raw = self.schema_path.read_bytes()
+            schema = json.loads(raw)
         except (OSError, ValueError) as exc:
             raise ManifestError(f"{self.schema_path}: {exc}") from exc
-        problems = [f"{self.schema_path}: {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
-                    for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
+        # Every problem listed (check_schema would stop at the first), once per content: the
+        # same bytes that passed before are not meta-validated again (core/validcache.py).
+        problems = validcache.problems(META_CHECK, raw, lambda: [
+            f"{self.schema_path}: {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+            for e in meta_validator().iter_errors(schema)])
         if problems:
             raise ManifestError(problems)
         try:
-            return ParamSchema(self.id, schema)
+            return ParamSchema(self.id, schema, checked=True)
         except Exception as exc:  # a $ref that resolves nowhere, and the like
             raise ManifestError(f"{self.schema_path}: invalid schema: {getattr(exc, 'message', exc)}") from exc
 
@@ -186,16 +190,27 @@ class Manifest:
 
     def check(self) -> list[str]:
         """Load every command's schema and handler now; every problem found, none raised."""
-        problems: list[str] = []
+        found: dict[str, list[str]] = {}
         for command in self.commands.values():
+            found[command.id] = []
             for part in ("params", "handler"):
                 try:
                     getattr(command, part)
                 except ManifestError as exc:
-                    problems.extend(exc.problems)
-            if "params" in command.__dict__:
-                problems.extend(self._from_problems(command))
-                problems.extend(self._files_problems(command))
+                    found[command.id].extend(exc.problems)
+        loaded = [c for c in self.commands.values() if "params" in c.__dict__]
+        # Parsing the x-from paths takes jsonpath-ng and most of a start: the same paths that parsed
+        # before (with the same jsonpath-ng) are not parsed again.
+        paths = json.dumps([prop.get("x-from") for c in loaded for prop in c.params.properties.values()],
+                           default=repr).encode()
+        check = f"x-from JSONPath, {validcache.version_of('jsonpath-ng')}"
+        parse = not validcache.known_valid(check, paths)
+        for command in loaded:
+            found[command.id].extend(self._from_problems(command, parse))
+            found[command.id].extend(self._files_problems(command))
+        problems = [p for command_problems in found.values() for p in command_problems]
+        if parse and not any(found[c.id] for c in loaded):
+            validcache.remember_valid(check, paths)
         return problems
 
     def _files_problems(self, command: Command) -> list[str]:
@@ -210,14 +225,15 @@ class Manifest:
             return [f"{self.path}: commands.{command.id}.files.folder: parameter {folder} is not a string"]
         return []
 
-    def _from_problems(self, command: Command) -> list[str]:
-        """Each `x-from` of a parameter (the output paths that feed it) names a command and a path that parses."""
+    def _from_problems(self, command: Command, parse: bool = True) -> list[str]:
+        """Each `x-from` of a parameter (the output paths that feed it) names a command and a path that
+        parses (`parse`: the path's JSONPath syntax is checked too)."""
         problems = []
         for pid, prop in command.params.properties.items():
             for i, source in enumerate(prop.get("x-from", [])):
                 where = f"{command.schema_path}: properties.{pid}.x-from.{i}"
                 try:
-                    cid, path = parse_from(source)
+                    cid, path = parse_from(source, parse)
                 except ValueError as exc:
                     problems.append(f"{where}: {exc}")
                     continue
@@ -226,17 +242,19 @@ class Manifest:
         return problems
 
 
-def parse_from(source) -> tuple[str, str]:
-    """`search_messages: data.messages[*].mid` -> (command id, path into its envelope); ValueError if malformed."""
-    from jsonpath_ng import parse as parse_path
-
+def parse_from(source, parse: bool = True) -> tuple[str, str]:
+    """`search_messages: data.messages[*].mid` -> (command id, path into its envelope); ValueError if
+    malformed (with `parse`, also when the path is no JSONPath)."""
     m = re.fullmatch(r"([a-z0-9_]+): ((?:data|raw_data)\b.+)", source) if isinstance(source, str) else None
     if not m:
         raise ValueError(f"{source!r} is not 'command_id: data.path' (or raw_data.path)")
-    try:
-        parse_path(m.group(2))
-    except Exception as exc:  # jsonpath-ng raises lexer, parser and plain errors alike
-        raise ValueError(f"{m.group(2)!r} is not a JSONPath: {exc}") from None
+    if parse:
+        from jsonpath_ng import parse as parse_path  # here: a start whose paths parsed before never imports it
+
+        try:
+            parse_path(m.group(2))
+        except Exception as exc:  # jsonpath-ng raises lexer, parser and plain errors alike
+            raise ValueError(f"{m.group(2)!r} is not a JSONPath: {exc}") from None
     return m.group(1), m.group(2)
 
 
@@ -246,13 +264,20 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def load_manifest(path: Path | None = None) -> Manifest:
     path = path or resources.MANIFEST
     try:
-        data = yaml.load(path.read_text(), Loader=SAFE_LOADER)
+        text = path.read_text()
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise ManifestError(f"{path}: {exc}") from exc
-    meta = json.loads((resources.META / "manifest.schema.json").read_text())
-    errors = sorted(Draft202012Validator(meta).iter_errors(data), key=lambda e: list(map(str, e.path)))
-    if errors:
-        raise ManifestError([f"{path}: {'.'.join(str(p) for p in e.path) or '(top)'}: {e.message}" for e in errors])
+    meta_bytes = (resources.META / "manifest.schema.json").read_bytes()
+
+    def check() -> list[str]:
+        errors = sorted(Draft202012Validator(json.loads(meta_bytes)).iter_errors(data), key=lambda e: list(map(str, e.path)))
+        return [f"{path}: {'.'.join(str(p) for p in e.path) or '(top)'}: {e.message}" for e in errors]
+
+    problems = validcache.problems(f"manifest.schema.json {validcache.digest(meta_bytes)}",
+                                   text.encode("utf-8", "surrogateescape"), check)
+    if problems:
+        raise ManifestError(problems)
     return Manifest(data, path)
 
 

@@ -19,6 +19,8 @@ from typing import Any, Callable, Iterable
 import jsonschema
 import yaml
 
+from cisco_esa.core import validcache
+
 __all__ = [
     "ABSENT",
     "Field",
@@ -394,11 +396,34 @@ class MappingEngine:
 # --------------------------------------------------------------------------- loading
 
 
-def _schema_validator() -> Any:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+class _SchemaCheck:
+    """field_mapping.schema.json, meta-validated and compiled only when a mapping file's bytes have
+    not passed it before (core/validcache.py): a start whose mappings did costs neither."""
+
+    def __init__(self) -> None:
+        self.raw = SCHEMA_PATH.read_bytes()
+        self.name = f"field_mapping.schema.json {validcache.digest(self.raw)}"
+        self._validator: Any = None
+
+    @property
+    def validator(self) -> Any:
+        if self._validator is None:
+            schema = json.loads(self.raw)
+            cls = jsonschema.validators.validator_for(schema)
+            if not validcache.known_valid(f"{cls.META_SCHEMA['$id']} with formats", self.raw):
+                cls.check_schema(schema)
+                validcache.remember_valid(f"{cls.META_SCHEMA['$id']} with formats", self.raw)
+            self._validator = cls(schema)
+        return self._validator
+
+    def problems(self, text: str, doc: Any) -> list[tuple[str | None, str]]:
+        document = text.encode("utf-8", "surrogateescape")
+        if validcache.known_valid(self.name, document):
+            return []
+        found = _schema_problems(doc, self.validator)
+        if not found:
+            validcache.remember_valid(self.name, document)
+        return found
 
 
 def _schema_problems(doc: Any, validator: Any) -> list[tuple[str | None, str]]:
@@ -427,14 +452,15 @@ def _compiled(path: str, name: str, label: str, problems: list[tuple[str, str]])
         return None
 
 
-def _load_one(path: Path, validator: Any) -> Mapping:
+def _load_one(path: Path, check: _SchemaCheck) -> Mapping:
     file = str(path)
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise MappingConfigError(f"{file}: cannot read the mapping: {exc}", file) from exc
 
-    schema_problems = _schema_problems(doc, validator)
+    schema_problems = check.problems(text, doc)
     if schema_problems:
         raise MappingConfigError(
             f"{file}: invalid field mapping:\n" + "\n".join(line for _, line in schema_problems),
@@ -481,8 +507,8 @@ def load_mappings(directory: str | Path) -> MappingEngine:
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise MappingConfigError(f"{directory}: no field mapping (*.yaml) found", str(directory))
-    validator = _schema_validator()
-    mappings = tuple(_load_one(p, validator) for p in files)
+    check = _SchemaCheck()
+    mappings = tuple(_load_one(p, check) for p in files)
 
     for attr in ("source", "display_name"):
         owners: dict[str, Path] = {}
