@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from cisco_esa import render
 from cisco_esa.core import resources
@@ -307,3 +308,16 @@ def test_render_resolve_paths_walk_and_flatten():
 
 def test_render_control_characters_in_a_cell_stay_on_one_line():
     assert render.cell("Subject\r\nBcc: x\tfoo") == "Subject Bcc: x foo"
+
+
+# ---------------------------------------------------------------- terminal safety of the JSON output
+UNSAFE = "\x7f\x80\x9b\x9f\u2028\u2029\u202a\u202e\u2066\u2069"
+
+
+@given(st.recursive(st.text(alphabet=st.sampled_from("a\x1b\u00e9\u65e5" + UNSAFE)) | st.integers() | st.none(),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                    max_leaves=8), st.booleans())
+def test_json_output_reads_back_the_same_and_carries_no_raw_control(value, pretty):
+    text = render.dumps(value, pretty)
+    assert json.loads(text) == value
+    assert not any(c in text for c in UNSAFE + "\x1b")
