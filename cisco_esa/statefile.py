@@ -72,8 +72,10 @@ class StateFile:
 
 
 @contextlib.contextmanager
-def opened(path: str, wait: float = LOCK_WAIT) -> Iterator[StateFile]:
-    """The state file, locked until the block ends."""
+def opened(path: str, wait: float | None = None) -> Iterator[StateFile]:
+    """The state file, locked until the block ends (waiting at most `wait`, LOCK_WAIT by default,
+    read at each call)."""
+    wait = LOCK_WAIT if wait is None else wait
     target = Path(path)
     lock_path = target.with_name(target.name + ".lock")
     try:
