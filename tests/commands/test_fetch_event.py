@@ -425,7 +425,8 @@ def test_fetch_event_every_event_carries_its_item_id(integration, sim):
 # ---------------------------------------------------------------- every request counted (issue 12, goal 2)
 # Any run, capped or not, sends at most ceil(rows read / page size) + 2 pages plus the login.
 REQUEST_SOURCES = {"Message Tracking": ("message-tracking/messages", 100),
-                   "Spam Quarantine": ("quarantine/messages", 100)}
+                   "Spam Quarantine": ("quarantine/messages", 100),
+                   "PVO Quarantine": ("quarantine/messages", 100)}
 
 
 @pytest.fixture(scope="module")
