@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+from cisco_esa.core.redaction import UNSAFE_BEYOND_C0, UNSAFE_CHARACTERS
+
 CELL_WIDTH = 40      # a table cell longer than this is cut, so that a row stays on a screen
 FIELD_WIDTH = 100    # the same for a single field's value
 MAX_ROWS = 20        # rows of one table; the JSON output always has them all
@@ -74,9 +76,7 @@ def plain(value: Any) -> str:
     return terminal_safe(str(value))
 
 
-# C0 and C1 controls (a newline breaks a row; ESC and CSI start a terminal escape sequence) and
-# the bidirectional overrides and isolates (they make a subject or a sender read backwards).
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]+")
 
 
 def terminal_safe(text: str) -> str:
@@ -261,4 +261,5 @@ def dumps(value, pretty: bool = False) -> str:
     return _UNSAFE_IN_JSON.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group()), text)
 
 
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+# C0 never occurs raw inside a JSON string, and outside one it is the indentation's own newlines
+_UNSAFE_IN_JSON = re.compile(f"[{UNSAFE_BEYOND_C0}]+")

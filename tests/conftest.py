@@ -4,10 +4,13 @@ an Integration wired to it with a frozen clock, and golden-sample comparison."""
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from cisco_esa.core import resources
 from cisco_esa.integration import Integration
 
 # The world of the session simulator is built around this instant, and every Integration
@@ -87,6 +90,18 @@ def tls_sim(tls_session):
     ran before (the suite runs in random order)."""
     tls_session.reset()
     return tls_session
+
+
+@pytest.fixture
+def bundle(tmp_path) -> Path:
+    """A copy of the package's declarative parts that a test may break."""
+    root = tmp_path / "bundle"
+    root.mkdir()
+    shutil.copy(resources.MANIFEST, root / "integration.yaml")
+    for folder in ("schemas", "commands", "field_mappings"):
+        shutil.copytree(resources.BUNDLE / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return root
 
 
 @pytest.fixture

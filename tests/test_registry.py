@@ -5,27 +5,12 @@ listed, each naming its file."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
-from cisco_esa.core import resources
 from cisco_esa.core.registry import ManifestError
 from cisco_esa.integration import Integration
 from tests.scenarios.common import BASIC
-
-
-@pytest.fixture
-def bundle(tmp_path) -> Path:
-    """A copy of the package's declarative parts that a test may break."""
-    root = tmp_path / "bundle"
-    root.mkdir()
-    shutil.copy(resources.MANIFEST, root / "integration.yaml")
-    for folder in ("schemas", "commands", "field_mappings"):
-        shutil.copytree(resources.BUNDLE / folder, root / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    return root
 
 
 def test_registry_intact_copy_builds_and_runs(bundle):

@@ -5,14 +5,13 @@ bundle broken after a clean start still fails the Integration with every problem
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from cisco_esa.core import resources, validcache
+from cisco_esa.core import validcache
 from cisco_esa.core.registry import ManifestError
 from cisco_esa.integration import Integration
 from tests.scenarios.common import BASIC
@@ -87,16 +86,6 @@ def test_validcache_relative_xdg_cache_home_is_ignored(monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     monkeypatch.delenv(validcache.DISABLE_ENV, raising=False)
     assert validcache.directory() == Path.home() / ".cache" / "cisco-esa" / "valid"
-
-
-@pytest.fixture
-def bundle(tmp_path) -> Path:
-    root = tmp_path / "bundle"
-    root.mkdir()
-    shutil.copy(resources.MANIFEST, root / "integration.yaml")
-    for folder in ("schemas", "commands", "field_mappings"):
-        shutil.copytree(resources.BUNDLE / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    return root
 
 
 def test_validcache_schema_broken_after_a_clean_start_still_fails_the_integration(cache, bundle):

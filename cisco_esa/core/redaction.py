@@ -23,7 +23,13 @@ MIN = 3  # below this a value is not treated as a secret at all
 
 # JSON's short escapes; any other character may also be written \uXXXX by an encoder.
 _JSON_SHORT = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What must never reach a log line or a terminal as it is: C0 and C1 controls (a newline forges
+# a line, ESC and CSI start escape sequences), the Unicode line separators, and the bidirectional
+# overrides and isolates (they make a subject or a sender read backwards). Regex class bodies; a
+# JSON encoder escapes C0 itself, so JSON output needs only the rest.
+UNSAFE_BEYOND_C0 = r"\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+UNSAFE_CHARACTERS = r"\x00-\x1f" + UNSAFE_BEYOND_C0
+_CONTROL = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 
 def escape_controls(text: str) -> str:
