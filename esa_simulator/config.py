@@ -275,6 +275,19 @@ def _sender_groups(state, method, rest, body):
                       else f"Method {method} is not allowed for this resource.")
 
 
+def _named(store: dict, rest: list[str]) -> tuple[str, dict | None]:
+    """The name a path addresses and its object (None when absent); 404 for a path beyond it."""
+    if len(rest) != 1:
+        raise ConfigError(404, "Resource not found.")
+    return rest[0], store.get(rest[0])
+
+
+def _existing(current: dict | None, what: str, name: str) -> dict:
+    if current is None:
+        raise ConfigError(404, f"{what} '{name}' does not exist.")
+    return current
+
+
 # -------------------------------------------------------------------- dictionaries (§16.2)
 def _word(entry) -> list:
     if not isinstance(entry, list) or not 1 <= len(entry) <= 3 or not isinstance(entry[0], str) or not entry[0]:
@@ -320,8 +333,7 @@ def _dictionaries(state, method, rest, body):
                            "ignorecase": _flag(data, "ignorecase", 1), "wholewords": _flag(data, "wholewords", 1),
                            "words": [_word(w) for w in data["words"]]}
             return _written(ADDED)
-        if current is None:
-            raise ConfigError(404, f"Dictionary '{name}' does not exist.")
+        _existing(current, "Dictionary", name)
         if method == "GET":
             return 200, {"data": _dictionary_view(current)}
         if method == "DELETE":
@@ -330,8 +342,7 @@ def _dictionaries(state, method, rest, body):
         raise ConfigError(405, f"Method {method} is not allowed for this resource.")
     if rest[1:] != ["words"]:
         raise ConfigError(404, "Resource not found.")
-    if current is None:
-        raise ConfigError(404, f"Dictionary '{name}' does not exist.")
+    _existing(current, "Dictionary", name)
     data = _data(body)
     words = data.get("words") if isinstance(data, dict) else None
     if method == "POST":
@@ -370,14 +381,9 @@ def _url_lists(state, method, rest, body):
                 del store[n]
             return _written(DELETED)
         raise ConfigError(405, f"Method {method} is not allowed for this resource.")
-    name = rest[0]
-    if len(rest) != 1:
-        raise ConfigError(404, "Resource not found.")
-    current = store.get(name)
+    name, current = _named(store, rest)
     if method == "GET":
-        if current is None:
-            raise ConfigError(404, f"URL list '{name}' does not exist.")
-        return 200, {"data": _url_view(current)}
+        return 200, {"data": _url_view(_existing(current, "URL list", name))}
     if method in ("POST", "PUT"):
         data = _data(body)
         urls = _strings(data.get("urls") if isinstance(data, dict) else None, "urls")
@@ -386,9 +392,7 @@ def _url_lists(state, method, rest, body):
                 raise ConfigError(400, f"URL list '{name}' already exists.")
             store[name] = {"name": name, "urls": urls, "used_by": ""}
             return _written(ADDED)
-        if current is None:
-            raise ConfigError(404, f"URL list '{name}' does not exist.")
-        current["urls"] = urls  # PUT replaces the whole set (§16.3, inferred)
+        _existing(current, "URL list", name)["urls"] = urls  # PUT replaces the whole set (§16.3, inferred)
         return _written(UPDATED)
     raise ConfigError(405, f"Method {method} is not allowed for this resource.")
 
@@ -413,14 +417,9 @@ def _file_hash_lists(state, method, rest, body):
         if method != "GET":
             raise ConfigError(405, f"Method {method} is not allowed for this resource.")
         return 200, {"data": [_hash_view(h) for h in store.values()]}
-    name = rest[0]
-    if len(rest) != 1:
-        raise ConfigError(404, "Resource not found.")
-    current = store.get(name)
+    name, current = _named(store, rest)
     if method == "GET":
-        if current is None:
-            raise ConfigError(404, f"File hash list '{name}' does not exist.")
-        return 200, {"data": _hash_view(current)}
+        return 200, {"data": _hash_view(_existing(current, "File hash list", name))}
     if method in ("POST", "PUT"):
         data = _data(body)
         if not isinstance(data, dict):
@@ -437,9 +436,7 @@ def _file_hash_lists(state, method, rest, body):
             store[name] = {"name": name, "description": str(data.get("description") or ""),
                            "list_type": list_type, "filehashes": hashes}
             return _written(ADDED)
-        if current is None:
-            raise ConfigError(404, f"File hash list '{name}' does not exist.")
-        _check_hashes(hashes, current["list_type"])
+        _check_hashes(hashes, _existing(current, "File hash list", name)["list_type"])
         current["filehashes"] = hashes
         return _written(UPDATED)
     raise ConfigError(405, f"Method {method} is not allowed for this resource.")
