@@ -447,7 +447,7 @@ class _Run:
         # process ends soon after, and Integration.run turns it back on as it was for other callers
         pause = contextlib.ExitStack()
         if self.command.kind == "fetch_event":
-            from cisco_esa.fetch.engine import collector_paused
+            from cisco_esa.core.heap import collector_paused
 
             pause.enter_context(collector_paused())
         with pause:

@@ -15,6 +15,7 @@ from cisco_esa.asyncos.api import AsyncOS
 from cisco_esa.asyncos.transport import Connection, Transport
 from cisco_esa.core.context import Context
 from cisco_esa.core.envelope import build_envelope
+from cisco_esa.core.heap import collector_paused
 from cisco_esa.core.outcome import CommandError, InputError, InternalError, Result
 from cisco_esa.core.params import unknown_name
 from cisco_esa.core.redaction import RedactingFilter, Secrets
@@ -107,6 +108,10 @@ class Integration:
         if spec is None:
             close = unknown_name(command, {c.id: c for c in self.registry.commands.values()})
             return build_envelope(None, command, None, InputError([f"command {close.replace('unknown parameter', 'unknown command')}"]), self.secrets)
+        with collector_paused():  # a large fetch keeps ten thousands of objects: see core/heap
+            return self._run(spec, command, params, state, progress, events)
+
+    def _run(self, spec, command, params, state, progress, events) -> dict:
         result: Result | None = None
         try:
             typed = spec.params.validate(params, self.clock())

@@ -4,6 +4,7 @@ holds the password, its base64, a JWT the appliance issued, or the Basic header 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import socket
 
@@ -142,6 +143,27 @@ def test_redaction_envelope_scrubbed_even_when_appliance_echoes_secret(sim):
     sim.inject("login/privileges", "status", status=400, message=f"Bad value {password} / {b64(password)}")
     envelope = Integration(sim.connection(), clock=lambda: FROZEN_NOW).run("test_connection")
     assert envelope["error"]["message"] == "Bad value *** / ***"
+
+
+def test_redaction_envelope_items_scrubbed_by_id_and_error_only():
+    """An item's id and error triplet are looked through; its status is ours, so a password that
+    happens to read "Successful" does not mask the statuses of ten thousand items."""
+    from cisco_esa.core.envelope import build_envelope
+    from cisco_esa.core.outcome import Item, Result, UnexpectedResponse
+
+    secrets = Secrets()
+    secrets.add("Successful")
+    secrets.add("Item-Secret-9")
+    items = [Item("ok-1"), Item("Item-Secret-9"), Item("bad-1", UnexpectedResponse("saw Item-Secret-9 in it"))]
+    envelope = build_envelope(None, "x", Result(data={}, items=items), None, secrets)
+    assert [(i["id"], i["status"]) for i in envelope["items"]] == [
+        ("ok-1", "Successful"), ("***", "Successful"), ("bad-1", "Failed")]
+    secrets.add("2027")  # a short secret: masked where a whole string is one, never inside another
+    short = build_envelope(None, "x", Result(data={}, items=[Item("2027"), Item("mid-2027")]), None, secrets)
+    assert [i["id"] for i in short["items"]] == ["***", "mid-2027"]
+    assert "***" in envelope["items"][2]["error"]["message"] and "Item-Secret-9" not in json.dumps(envelope)
+    clean = build_envelope(None, "x", Result(data={}, items=[Item("ok-1")]), None, secrets)
+    assert clean["items"] == [{"id": "ok-1", "status": "Successful", "error": None}]
 
 
 # ---------------------------------------------------------------- the scrubber itself

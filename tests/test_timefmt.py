@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cisco_esa.core.timefmt import (
     appliance_time_iso,
+    display_time,
     endpoint_window,
     hour_param,
     iso,
@@ -135,6 +136,27 @@ def test_timefmt_display_time_round_trip_property(naive, offset_minutes):
     hh, mm = divmod(abs(offset_minutes), 60)
     text = local.strftime("%d %b %Y %H:%M:%S") + f" (GMT {sign}{hh:02d}:{mm:02d})"
     assert parse_appliance_time(text) == naive.replace(microsecond=0, tzinfo=UTC)
+
+
+_ODD_TWO = st.text(alphabet="0123456789 x\u0661", min_size=2, max_size=2)
+
+
+def _two(top: int):
+    return st.integers(0, top).map("{:02d}".format) | _ODD_TWO
+
+
+@given(day=_two(32), month=st.sampled_from(["Jan", "sep", "DEC", "Feb"]) | st.sampled_from(["Foo", "J n", "Ma\u00ff"]),
+       year=st.integers(900, 9999).map("{:04d}".format) | st.sampled_from(["20x2", "\u0662022", "0999"]),
+       hh=_two(25), mm=_two(99), ss=_two(99),
+       zone=st.just(" (GMT +00:00)") | st.sampled_from([" (GMT +01:00)", " (GMT)", " (GMT +00:0)"]))
+@settings(max_examples=300)
+def test_timefmt_display_time_is_parse_then_iso_property(day, month, year, hh, mm, ss, zone):
+    """The fetch's fast reader (an hour cache for the fixed UTC form) says exactly what
+    parse_appliance_time and iso say, valid or not, for texts of that form's every near miss."""
+    text = f"{day} {month} {year} {hh}:{mm}:{ss}{zone}"
+    when = parse_appliance_time(text)
+    assert display_time(text) == (when, iso(when))
+    assert display_time(text) == (when, iso(when))  # the second time from the cache
 
 
 # ---------------------------------------------------------------- a host that is not on UTC (issue 16 §6)

@@ -22,6 +22,9 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _NOT_BRACKET_BYTES = bytes(b for b in range(256) if b not in b"[]{}")
 _ONE_KIND = bytes.maketrans(b"{}", b"[]")
 _PAIR = re.compile(r"\[\]|\{\}")  # one pass removes the innermost pairs only: one level
+# NaN and Infinity are not JSON (RFC 8259): read as null, so that what we print stays strict JSON.
+# One decoder for every answer: json.loads builds a new one per call once given an option.
+_DECODER = json.JSONDecoder(parse_constant=lambda name: None)
 
 
 def decode_body(content: bytes, encoding: str | None, status: int, secrets: Secrets | None = None) -> Any:
@@ -35,8 +38,7 @@ def decode_body(content: bytes, encoding: str | None, status: int, secrets: Secr
         raise UnexpectedResponse(f"the answer nests deeper than {MAX_DEPTH} levels, which no AsyncOS answer does.",
                                  status)
     try:
-        # NaN and Infinity are not JSON (RFC 8259): read as null, so that what we print stays strict JSON.
-        body = json.loads(text, parse_constant=lambda name: None)
+        body = _DECODER.decode(text)
     except RecursionError:  # the depth check above makes this unlikely; never a traceback
         raise UnexpectedResponse("the answer nests too deep to be read.", status) from None
     except ValueError:

@@ -35,9 +35,15 @@ def build_envelope(command: Command | None, name: str, result: Result | None, ex
         # any handler reads them), connection values (server_url may not carry credentials, see
         # parse_connection), and messages the runtime writes (errors, per-item errors: scanned
         # here). So data and raw_data, which can hold megabytes of a large fetch, are not walked.
-        for key in ("error", "items"):
-            if _may_hold_secret(envelope[key], secrets):
-                envelope[key] = secrets.scrub_obj(envelope[key])
+        # Of an item only its id and its error are text from outside (the rest is ours): those are
+        # what is looked through, a plain list, at a fraction of encoding ten thousands of dicts.
+        if _may_hold_secret(envelope["error"], secrets):
+            envelope["error"] = secrets.scrub_obj(envelope["error"])
+        items = envelope["items"]
+        errors = [i["error"] for i in items if i["error"] is not None]
+        if secrets.in_any([str(i["id"]) for i in items]) or (errors and _may_hold_secret(errors, secrets)):
+            for item in envelope["items"]:
+                item["id"], item["error"] = secrets.scrub_obj(item["id"]), secrets.scrub_obj(item["error"])
     return envelope
 
 

@@ -4,6 +4,7 @@ scrubber of texts and decoded bodies, and the logging filter that masks and de-f
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
@@ -96,11 +97,23 @@ class Secrets:
                 long_forms |= {f for f in spellings(value) if len(f) >= SHORT}
             self._long = _minimal(long_forms)
             self._short = frozenset(short_forms)
-            ordered = sorted(long_forms, key=len, reverse=True)  # longest first: a form inside another
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
+            self._pattern = None  # compiled when first needed: most runs never find a secret to mask
             self._quoted_short = tuple(f'"{json.dumps(v)[1:-1]}"' for v in short_forms)
             self.has_escapable = any(c in _JSON_SHORT or ord(c) < 32 for v in self._added for c in v)
-            self._escapes = _escapes_hiding(self._added | long_forms | short_forms)  # a base64 form's '/' too
+            # a base64 form's '/' too
+            self._escapes = _escapes_hiding(frozenset(c for v in self._added | long_forms | short_forms for c in v))
+
+    def _masker(self) -> re.Pattern | None:
+        """One alternation of every long form, longest first (a form inside another), compiled on the
+        first text that holds one: a login's token adds a few dozen forms, a regex a run rarely needs."""
+        pattern = self._pattern
+        if pattern is None and self._forms:
+            with self._lock:
+                if self._pattern is None:
+                    ordered = sorted(self._forms, key=len, reverse=True)
+                    self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+                pattern = self._pattern
+        return pattern
 
     def add_basic(self, username: str, password: str) -> None:
         self.add(password)
@@ -113,6 +126,10 @@ class Secrets:
         if any(value in text for value in self._long):
             return True
         return ("uthorization" in text or "UTHORIZATION" in text) and bool(_AUTH.search(text))
+
+    def in_any(self, texts: list[str]) -> bool:
+        """Does any of `texts` hold a known secret: a long form inside it, or a short one as the whole?"""
+        return not self._short.isdisjoint(texts) or self.found_in("\n".join(texts))
 
     def may_hide_in_json(self, text: str) -> bool:
         """Could the JSON `text` carry a secret once parsed: a form of one as is, a short one as a
@@ -127,9 +144,8 @@ class Secrets:
             return text
         if text in self._short:
             return _MASK
-        pattern = self._pattern
-        if pattern and any(value in text for value in self._long):  # the substring test first: faster
-            text = pattern.sub(_MASK, text)
+        if self._long and any(value in text for value in self._long):  # the substring test first: faster
+            text = self._masker().sub(_MASK, text)
         # Belt and braces: header values we never want to see, whoever put them in the text.
         return _AUTH.sub(r"\1" + _MASK, text) if _AUTH_WORD.search(text) else text
 
@@ -173,10 +189,11 @@ def _minimal(forms: set[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _escapes_hiding(values: set[str]) -> re.Pattern | None:
-    """The JSON escapes that could spell a character of some secret: \\uXXXX of each of its
-    characters (a surrogate for those beyond the BMP) and the short escapes of \\ " / and controls."""
-    chars = {c for v in values for c in v}
+@functools.lru_cache(maxsize=64)
+def _escapes_hiding(chars: frozenset[str]) -> re.Pattern | None:
+    """The JSON escapes that could spell a character of some secret (`chars`): \\uXXXX of each (a
+    surrogate for those beyond the BMP) and the short escapes of \\ " / and controls. Cached: every
+    token of a run spells with the same base64 alphabet."""
     alternatives = set()
     for c in chars:
         code = ord(c)

@@ -176,6 +176,54 @@ def _fixed_utc(text: str) -> datetime | None:
         return None
 
 
+# The hours of the fixed UTC form seen so far: `20 Sep 2022 14` -> (year, month, day, hour, ISO text of
+# the hour), None when it names no hour. A window's events share a few hundred hours; bounded anyway.
+_HOURS: dict[str, tuple | None] = {}
+_HOURS_MAX = 4096
+
+
+def display_time(text: str) -> tuple[datetime | None, str | None]:
+    """``(parse_appliance_time(text), iso(of it))`` at once, for a fetch's every event. The fixed UTC
+    form's date and hour are read once per hour (a cache), its minute and second by position; any
+    other text, or one the cache cannot vouch for, takes parse_appliance_time and iso."""
+    if len(text) == 33 and text[14] == ":" and text[17] == ":" and text.endswith(_UTC_SUFFIX) and text.isascii():
+        prefix, mm, ss = text[:14], text[15:17], text[18:20]
+        hour = _HOURS.get(prefix, _UNSEEN)
+        if hour is _UNSEEN:
+            hour = _hour(prefix)
+            if len(_HOURS) < _HOURS_MAX:
+                _HOURS[prefix] = hour
+        if hour is not None and mm.isdigit() and ss.isdigit():
+            year, month, day, h, stem = hour
+            try:
+                return datetime(year, month, day, h, int(mm), int(ss), tzinfo=UTC), f"{stem}:{mm}:{ss}Z"
+            except ValueError:  # minute or second 60-99: no time, as parse_appliance_time says
+                return None, None
+    when = parse_appliance_time(text)
+    return when, iso(when)
+
+
+_UNSEEN = object()
+
+
+def _hour(prefix: str) -> tuple | None:
+    """`20 Sep 2022 14` (ASCII) -> (2022, 9, 20, 14, "2022-09-20T14"); None when it names no hour, or a
+    year before 1000 (whose ISO spelling iso() leaves to strftime)."""
+    if prefix[2] != " " or prefix[6] != " " or prefix[11] != " ":
+        return None
+    day, name, year, hour = prefix[0:2], prefix[3:6], prefix[7:11], prefix[12:14]
+    if not (day + year + hour).isdigit() or not name.isalpha():
+        return None
+    month = _MONTHS.get(name.lower())
+    if month is None or int(year) < 1000:
+        return None
+    try:
+        datetime(int(year), month, int(day), int(hour))
+    except ValueError:
+        return None
+    return int(year), month, int(day), int(hour), f"{year}-{month:02d}-{day}T{hour}"
+
+
 _ZONES: dict[tuple, timezone] = {}
 
 

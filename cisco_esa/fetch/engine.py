@@ -52,9 +52,7 @@ How a run works (design decisions):
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import json
 import logging
@@ -67,7 +65,7 @@ from cisco_esa.core import resources
 from cisco_esa.fetch.mapping import load_mappings
 from cisco_esa.core.outcome import CommandError, Item, Result, UnexpectedResponse
 from cisco_esa.asyncos import api
-from cisco_esa.core.timefmt import endpoint_window, floor_minute, iso, minute_param, parse_appliance_time
+from cisco_esa.core.timefmt import display_time, endpoint_window, floor_minute, iso, minute_param
 
 log = logging.getLogger("cisco_esa.fetch")
 
@@ -165,14 +163,6 @@ PVO = Source(
 SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE, "pvo quarantine": PVO}
 
 
-@functools.lru_cache(maxsize=4096)
-def _display_time(text: str) -> tuple[datetime | None, str | None]:
-    """A display timestamp -> (UTC datetime, ISO text), (None, None) when it is not one (seconds
-    60-99 included). Cached: a message's rows and a busy second repeat the same text."""
-    when = parse_appliance_time(text)
-    return when, iso(when)
-
-
 class Event:
     """One raw row with its key, item id and time (clamped into the slice that returned it)."""
 
@@ -181,7 +171,7 @@ class Event:
     def __init__(self, row, source: Source, lo: datetime, hi: datetime):
         self.row = row
         self.key, self.item_id, shown = source.identify(row)
-        real, self.iso = _display_time(shown) if isinstance(shown, str) else (None, None)
+        real, self.iso = display_time(shown) if isinstance(shown, str) else (None, None)
         if real is None or real < lo:
             self.time = lo
         elif real >= hi:
@@ -438,25 +428,7 @@ def _ignores_offset(offset: int) -> UnexpectedResponse:
                               "between) ignores offset, so the window cannot be read; the checkpoint was not moved.")
 
 
-@contextlib.contextmanager
-def collector_paused():
-    """The cyclic collector off while a run reads: it would walk every row and event the run keeps
-    (most of a large fetch's CPU), and a run makes next to no cycles. Restored as it was."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def fetch_event(params: dict, ctx) -> Result:
-    with collector_paused():
-        return _fetch_event(params, ctx)
-
-
-def _fetch_event(params: dict, ctx) -> Result:
     source = SOURCES[params["messages_source"].casefold()]
     state = ckpt.load(ctx.state)
     if params.get("offset") is not None and params.get("limit") is not None:
