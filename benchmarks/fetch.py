@@ -1,6 +1,7 @@
 """Benchmark of Fetch Event against a plain `requests` loop paging the same window (issue 12, goals 1-4).
 
 Run: .venv/bin/python benchmarks/fetch.py [--events N] [--rounds R] [--big-events M] [--delay S]
+Our modules are compiled to bytecode first, as a wheel install has them (benchmarks/installed.py).
 The simulator runs in a process of its own (as an appliance would), its window holding N tracking
 events. Paired, interleaved rounds (the order flips each round) of ours against the raw loop (POST
 login, GET message-tracking/messages at limit=100 until a short page, r.json() each page); every
@@ -35,6 +36,9 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 
 from cisco_esa.core.timefmt import minute_param  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import compile_package  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc)
 START, END = NOW - timedelta(days=4), NOW
@@ -170,6 +174,7 @@ def main() -> int:
     if args.raw_child:
         raw_loop(*args.raw_child)
         return 0
+    print(compile_package())
     sim = RemoteSimulator(args.events)
     n = sim.events
     print(f"window: {n} tracking events over 4 days; simulator in its own process; {args.rounds} paired rounds; "

@@ -3,6 +3,7 @@ always returns one envelope (contract §3), whatever happens."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import weakref
@@ -108,7 +109,9 @@ class Integration:
         if spec is None:
             close = unknown_name(command, {c.id: c for c in self.registry.commands.values()})
             return build_envelope(None, command, None, InputError([f"command {close.replace('unknown parameter', 'unknown command')}"]), self.secrets)
-        with collector_paused():  # a large fetch keeps ten thousands of objects: see core/heap
+        # A fetch keeps ten thousands of objects and makes next to no cycles (core/heap); other commands
+        # keep few, and may leave cycles (a validation error's), so the collector stays as it is for them.
+        with collector_paused() if spec.kind == "fetch_event" else contextlib.nullcontext():
             return self._run(spec, command, params, state, progress, events)
 
     def _run(self, spec, command, params, state, progress, events) -> dict:

@@ -506,7 +506,10 @@ class _Presenter:
         self.items: list[Item] = []
 
     def take(self, events: list[Event]) -> None:
-        name, twin, map_event = self.source.name, self.source.iso_twin, mapping_engine().map_event
+        name, twin, engine = self.source.name, self.source.iso_twin, mapping_engine()
+        # Every row here gets this tag: when the tag alone picks the source, it is picked once (what
+        # map_event adds per event is that pick, and the error for a row that is not an object).
+        tagged_source = engine.source_tagged(name)
         mapped, raw = ([], []) if self.streaming else (self.mapped, self.raw)
         items = []
         for ev in events:
@@ -518,7 +521,8 @@ class _Presenter:
                 tagged = {"sourceType": name, "value": row}
             raw.append(tagged)
             try:
-                fields = map_event(tagged if isinstance(row, dict) else row)
+                fields = tagged_source.map(row) if tagged is row and tagged_source is not None else \
+                    engine.map_event(row)
             except Exception as exc:  # one bad event must not stop the others
                 reason = str(exc) or type(exc).__name__
                 items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({reason}).")))

@@ -366,6 +366,13 @@ class MappingEngine:
                 return m
         return None
 
+    def source_tagged(self, tag: str) -> Mapping | None:
+        """The source that maps every event whose sourceType is `tag`, when the tag alone decides it
+        (every search string reads $.sourceType); None when the pick depends on more of the event."""
+        if self._table is None or self.mappings[0].search_path.path != "$.sourceType":  # type: ignore[attr-defined]
+            return None
+        return self._table.get(tag)  # type: ignore[attr-defined]
+
     def map_event(self, event: Any) -> dict[str, Any]:
         """The mapped fields of one raw event; UnmappableEventError if no source fits."""
         mapping = self.source_for(event)

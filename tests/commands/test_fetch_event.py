@@ -111,6 +111,20 @@ def test_fetch_event_tracking_whole_window_one_request_per_100_events(integratio
                                >= FROZEN_NOW - timedelta(minutes=5)}
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_fetch_event_leaves_the_collector_as_it_found_it(integration, sim, enabled):
+    """The run pauses the cyclic collector (core/heap) and gives it back as it was, on or off."""
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        envelope = integration.run(CMD, {**TRACKING, "start_time": "-1d", "end_time": "now", "max_events": 5000})
+        assert envelope["status"] == "Successful" and gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_fetch_event_quarantine_whole_window_oldest_first(integration, sim):
     envelope = integration.run(CMD, {**QUARANTINE, "start_time": "-3d", "end_time": "now", "max_events": 1000})
     expected = quarantine_in(sim, FROZEN_NOW - timedelta(days=3), FROZEN_NOW)
