@@ -107,6 +107,12 @@ def _content_key(row: Any) -> str:
 
 def _tracking_identity(row):
     attrs = row.get("attributes") if isinstance(row, dict) else None
+    if type(attrs) is dict:  # the usual row, a serial number and an array of int: what the rest gives it, at once
+        mid, serial = attrs.get("mid"), attrs.get("serialNumber")
+        if type(mid) is list and mid and type(mid[0]) is int and type(serial) is str and serial:
+            key = f"{serial}:{mid[0]}"
+            if len(key) <= ckpt.MAX_KEY:
+                return key, key, attrs.get("timestamp")
     if not isinstance(attrs, dict):
         key = _content_key(row)
         return key, key, None

@@ -522,3 +522,24 @@ def test_fetch_event_pvo_page_request_shape_and_limit_bound(requests_mock):
     refused = mocked().run(CMD, {**PVO, **HOUR, "offset": 0, "limit": 101})
     assert refused["error"]["status_code"] == 400 and "limit" in refused["error"]["message"]
     assert requests_mock.call_count == 1
+
+
+@pytest.mark.parametrize("row, key", [
+    ({"attributes": {"mid": [5, 6], "serialNumber": "S1", "timestamp": "t"}}, "S1:5"),
+    ({"attributes": {"mid": [5], "serialNumber": "", "timestamp": "t"}}, "?:5"),
+    ({"attributes": {"mid": [5], "timestamp": "t"}}, "?:5"),
+    ({"attributes": {"mid": 7, "serialNumber": "S1", "timestamp": "t"}}, "S1:7"),
+    ({"attributes": {"mid": ["8"], "serialNumber": "S1", "timestamp": "t"}}, "S1:8"),
+    ({"attributes": {"mid": [True], "serialNumber": "S1", "timestamp": "t"}}, "sha1:"),
+    ({"attributes": {"mid": [], "serialNumber": "S1", "timestamp": "t"}}, "sha1:"),
+    ({"attributes": {"mid": [5], "serialNumber": "S" * 300, "timestamp": "t"}}, "sha1:"),
+    ({"attributes": "not an object"}, "sha1:"),
+])
+def test_fetch_event_tracking_key_of_each_row_shape(row, key):
+    """`<serialNumber>:<first MID>` ("?" for no serial), else a hash of the row's content; a key the
+    checkpoint would refuse as too long is hashed too."""
+    from cisco_esa.fetch.engine import _tracking_identity
+
+    got, item_id, when = _tracking_identity(row)
+    assert got == item_id and (got.startswith("sha1:") and len(got) == 45 if key == "sha1:" else got == key)
+    assert when == (row["attributes"].get("timestamp") if isinstance(row["attributes"], dict) else None)
