@@ -159,6 +159,21 @@ def test_timefmt_display_time_is_parse_then_iso_property(day, month, year, hh, m
     assert display_time(text) == (when, iso(when))  # the second time from the cache
 
 
+@given(base=st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)),
+       edits=st.lists(st.tuples(st.integers(0, 19), st.sampled_from(list("0 9:x\u0661J"))), max_size=3))
+@settings(max_examples=300)
+def test_timefmt_display_time_on_the_fixed_form_with_any_character_changed(base, edits):
+    """Texts of the fast form's exact length and suffix, a character or three of the date changed:
+    every position the fast reader checks is reached, and it still says what the slow one says."""
+    text = list(base.strftime("%d %b ") + f"{base.year:04d}" + base.strftime(" %H:%M:%S") + " (GMT +00:00)")
+    for at, char in edits:
+        text[at] = char
+    text = "".join(text)
+    assert len(text) == 33
+    when = parse_appliance_time(text)
+    assert display_time(text) == (when, iso(when))
+
+
 # ---------------------------------------------------------------- a host that is not on UTC (issue 16 §6)
 @pytest.fixture(params=["Asia/Kolkata", "America/Chicago"])
 def host_tz(request, monkeypatch):
