@@ -112,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
         entry, self._entry = self._entry, None
         if entry is not None:
             entry["status"] = status
-            self.server.sim._record(entry)
+            self.server.sim._record(entry, self._generation)
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self):
@@ -129,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         if raw_path.startswith(CONTROL_PREFIX + "/") or raw_path == CONTROL_PREFIX:
             self._control(sim, raw_path, body)
             return
+        self._generation = sim.log_generation  # the log this request arrived in
         self._entry = {"method": self.command, "path": raw_path, "query": query,
                        "headers": dict(self.headers.items()), "body": body.decode("utf-8", "replace"),
                        "status": None}

@@ -45,6 +45,7 @@ class Simulator:
         self.ca_file: str | None = None
         self._log: list[dict] = []
         self._log_lock = threading.Lock()
+        self.log_generation = 0  # bumped by clear_log: an entry of an earlier one is not recorded
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
@@ -159,12 +160,16 @@ class Simulator:
             return [dict(e, headers=dict(e["headers"])) for e in self._log]
 
     def clear_log(self) -> None:
+        """Empty the log; a request that arrived before and is answered after (one sleeping in a delay
+        fault, say) is not logged either: the log holds what arrived since it was cleared."""
         with self._log_lock:
             self._log.clear()
+            self.log_generation += 1
 
-    def _record(self, entry: dict) -> None:
+    def _record(self, entry: dict, generation: int | None = None) -> None:
         with self._log_lock:
-            self._log.append(entry)
+            if generation is None or generation == self.log_generation:
+                self._log.append(entry)
 
     def _note_exception(self, exc: BaseException) -> None:
         self.errors.append(exc)

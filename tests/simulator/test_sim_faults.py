@@ -128,3 +128,16 @@ def test_client_giving_up_during_a_delay_is_not_a_simulator_error(fresh, fresh_a
     time.sleep(0.5)
     assert fresh.errors == []
     assert fresh_api.get("login/privileges").status_code == 200
+
+
+def test_a_request_answered_after_the_log_is_cleared_is_not_logged(fresh, fresh_api):
+    """A request still sleeping in a delay fault when the log is cleared (a test's reset) belongs to
+    what came before: its late answer does not land in the next test's log."""
+    fresh.inject("login/privileges", "delay", delay=0.4)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.get(fresh_api.base + "login/privileges", auth=fresh_api.session.auth, timeout=0.1)
+    fresh.reset()
+    time.sleep(0.6)  # the delayed request is answered (to a client long gone) in the meantime
+    assert fresh.request_log == []
+    assert fresh_api.get("message-tracking/messages", WINDOW).status_code == 200
+    assert [e["path"].rsplit("/", 2)[-2:] for e in fresh.request_log] == [["message-tracking", "messages"]]
