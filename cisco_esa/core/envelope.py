@@ -42,7 +42,7 @@ def build_envelope(command: Command | None, name: str, result: Result | None, ex
         items = envelope["items"]
         errors = [i["error"] for i in items if i["error"] is not None]
         if secrets.in_any([str(i["id"]) for i in items]) or (errors and _may_hold_secret(errors, secrets)):
-            for item in envelope["items"]:
+            for item in items:
                 item["id"], item["error"] = secrets.scrub_obj(item["id"]), secrets.scrub_obj(item["error"])
     return envelope
 

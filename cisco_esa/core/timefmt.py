@@ -125,11 +125,8 @@ def parse_appliance_time(text) -> datetime | None:
     """An appliance display timestamp → aware UTC datetime; None when it is not one."""
     if not isinstance(text, str):
         return None
-    if len(text) == 33 and text.endswith(_UTC_SUFFIX) and text.isascii():
-        fast = _fixed_utc(text)
-        if fast is not None:
-            return fast
-    return _parse_display(text)
+    fast = _fixed_utc(text)
+    return _parse_display(text) if fast is None else fast[0]
 
 
 def _parse_display(text: str) -> datetime | None:
@@ -154,26 +151,6 @@ def _parse_display(text: str) -> datetime | None:
 
 
 _UTC_SUFFIX = " (GMT +00:00)"
-_DIGITS = "0123456789"
-
-
-def _fixed_utc(text: str) -> datetime | None:
-    """`20 Sep 2022 14:54:50 (GMT +00:00)`, the form of every tracking row of a UTC appliance, read
-    by position: a third of the regex's cost, once per event. None when the text is not exactly
-    that form, or names no date: the regex then reads it (and says None, or what it is)."""
-    if text[2] != " " or text[6] != " " or text[11] != " " or text[14] != ":" or text[17] != ":":
-        return None
-    digits = text[0:2] + text[7:11] + text[12:14] + text[15:17] + text[18:20]
-    if digits.strip(_DIGITS):
-        return None
-    month = _MONTHS.get(text[3:6].lower())
-    if month is None or not text[3:6].isalpha():
-        return None
-    try:
-        return datetime(int(text[7:11]), month, int(text[0:2]), int(text[12:14]), int(text[15:17]),
-                        int(text[18:20]), tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 # The hours of the fixed UTC form seen so far: `20 Sep 2022 14` -> (year, month, day, hour, ISO text of
@@ -183,24 +160,35 @@ _HOURS_MAX = 4096
 
 
 def display_time(text: str) -> tuple[datetime | None, str | None]:
-    """``(parse_appliance_time(text), iso(of it))`` at once, for a fetch's every event. The fixed UTC
-    form's date and hour are read once per hour (a cache), its minute and second by position; any
-    other text, or one the cache cannot vouch for, takes parse_appliance_time and iso."""
-    if len(text) == 33 and text[14] == ":" and text[17] == ":" and text.endswith(_UTC_SUFFIX) and text.isascii():
-        prefix, mm, ss = text[:14], text[15:17], text[18:20]
-        hour = _HOURS.get(prefix, _UNSEEN)
-        if hour is _UNSEEN:
-            hour = _hour(prefix)
-            if len(_HOURS) < _HOURS_MAX:
-                _HOURS[prefix] = hour
-        if hour is not None and mm.isdigit() and ss.isdigit():
-            year, month, day, h, stem = hour
-            try:
-                return datetime(year, month, day, h, int(mm), int(ss), tzinfo=UTC), f"{stem}:{mm}:{ss}Z"
-            except ValueError:  # minute or second 60-99: no time, as parse_appliance_time says
-                return None, None
-    when = parse_appliance_time(text)
+    """``(parse_appliance_time(text), iso(of it))`` at once, for a fetch's every event."""
+    fast = _fixed_utc(text)
+    if fast is not None:
+        return fast
+    when = _parse_display(text)
     return when, iso(when)
+
+
+def _fixed_utc(text: str) -> tuple[datetime | None, str | None] | None:
+    """`20 Sep 2022 14:54:50 (GMT +00:00)`, the form of every tracking row of a UTC appliance, read by
+    position, its date and hour once per hour (a cache): (UTC datetime, ISO text), or (None, None) for
+    a minute or second of 60-99. None when the text is not exactly that form, or names no hour the
+    cache can vouch for: the regex then reads it (and says None, or what it is)."""
+    if not (len(text) == 33 and text[14] == ":" and text[17] == ":" and text.endswith(_UTC_SUFFIX)
+            and text.isascii()):
+        return None
+    prefix, mm, ss = text[:14], text[15:17], text[18:20]
+    hour = _HOURS.get(prefix, _UNSEEN)
+    if hour is _UNSEEN:
+        hour = _hour(prefix)
+        if len(_HOURS) < _HOURS_MAX:
+            _HOURS[prefix] = hour
+    if hour is None or not (mm.isdigit() and ss.isdigit()):
+        return None
+    year, month, day, h, stem = hour
+    try:
+        return datetime(year, month, day, h, int(mm), int(ss), tzinfo=UTC), f"{stem}:{mm}:{ss}Z"
+    except ValueError:  # a minute or second of 60-99: no time, as the regex reader says too
+        return None, None
 
 
 _UNSEEN = object()
