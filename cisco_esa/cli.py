@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import os
 import sys
-
-import yaml
 
 from cisco_esa import statefile
 from cisco_esa.statefile import StateFileError
@@ -130,32 +129,37 @@ class _Refused(Exception):
     """A YAML construct a connection file may not use; the message names it, never a value."""
 
 
-class _LiteralLoader(yaml.SafeLoader):
-    """YAML where every scalar is the string written (contract §2): no implicit resolvers, so `0777`,
-    `12:30`, `yes` or `1e3` stay text; aliases are refused, so no alias tree can blow up in memory."""
+@functools.lru_cache(maxsize=1)
+def _literal_loader():
+    """The loader of connection files, made on the first one read: a run without one never imports yaml."""
+    import yaml
 
-    yaml_implicit_resolvers: dict = {}
+    class LiteralLoader(yaml.SafeLoader):
+        """YAML where every scalar is the string written (contract §2): no implicit resolvers, so `0777`,
+        `12:30`, `yes` or `1e3` stay text; aliases are refused, so no alias tree can blow up in memory."""
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise _Refused("uses a YAML alias (*name): write each value out")
-        return super().compose_node(parent, index)
+        yaml_implicit_resolvers: dict = {}
 
-    def construct_mapping(self, node, deep=False):
-        keys = [self.construct_object(k) for k, _v in node.value]
-        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
-        if twice:
-            raise _Refused(f"gives {', '.join(twice)} more than once")
-        return super().construct_mapping(node, deep)
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                raise _Refused("uses a YAML alias (*name): write each value out")
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node, deep=False):
+            keys = [self.construct_object(k) for k, _v in node.value]
+            twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+            if twice:
+                raise _Refused(f"gives {', '.join(twice)} more than once")
+            return super().construct_mapping(node, deep)
+
+    LiteralLoader.add_constructor("tag:yaml.org,2002:str", _plain_empty_is_absent)
+    return yaml, LiteralLoader
 
 
 def _plain_empty_is_absent(loader, node):
     # `proxy:` with nothing after it means "not given", as it did before; `proxy: ''` is an empty string
     value = loader.construct_scalar(node)
     return None if value == "" and node.style is None else value
-
-
-_LiteralLoader.add_constructor("tag:yaml.org,2002:str", _plain_empty_is_absent)
 
 
 def read_connection_file(path: str) -> dict:
@@ -177,8 +181,9 @@ def read_connection_file(path: str) -> dict:
     except _Refused as exc:
         raise UsageError(f"--connection file {path} {exc}") from None
     except ValueError:
+        yaml, loader = _literal_loader()
         try:
-            loaded = yaml.load(text, Loader=_LiteralLoader)  # noqa: S506 (a SafeLoader subclass)
+            loaded = yaml.load(text, Loader=loader)  # noqa: S506 (a SafeLoader subclass)
         except _Refused as exc:
             raise UsageError(f"--connection file {path} {exc}") from None
         except (yaml.YAMLError, RecursionError):

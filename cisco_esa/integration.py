@@ -16,12 +16,12 @@ from cisco_esa.asyncos.api import AsyncOS
 from cisco_esa.asyncos.transport import Connection, Transport
 from cisco_esa.core.context import Context
 from cisco_esa.core.envelope import build_envelope
+from cisco_esa.core import resources, validcache, yamldoc
 from cisco_esa.core.heap import collector_paused
 from cisco_esa.core.outcome import CommandError, InputError, InternalError, Result
 from cisco_esa.core.params import unknown_name
 from cisco_esa.core.redaction import RedactingFilter, Secrets
 from cisco_esa.core.registry import Manifest, ManifestError, load_manifest, manifest
-from cisco_esa.fetch.mapping import MappingConfigError, load_mappings
 
 log = logging.getLogger("cisco_esa")
 
@@ -44,20 +44,46 @@ def check_bundle(bundle: Path | None = None) -> Manifest:
 
 @lru_cache(maxsize=1)
 def _checked_default() -> Manifest:
+    loaded = manifest()
+    # A start of the very bundle and code that passed the whole check before, under the same
+    # interpreter and distributions, skips it: its schemas, handlers and mappings then load when a
+    # command first needs them (issue 12, goal 5). Anything else is checked in full, and only a check
+    # without problems is recorded (core/validcache.py).
+    try:
+        record = ("the package's bundle and code, checked whole; " + validcache.environment(),
+                  _default_bundle_state())
+    except OSError:
+        record = None
+    if record and validcache.known_valid(*record):
+        return loaded
     from cisco_esa.fetch.engine import mapping_engine
 
-    loaded = manifest()
     try:
         mapping_engine()  # compiled here once, and kept for the fetches of this process
         problems = loaded.check()
-    except MappingConfigError as exc:
-        problems = loaded.check() + [str(exc)]
+    except ManifestError as exc:
+        problems = loaded.check() + exc.problems
     if problems:
         raise ManifestError(problems)
+    if record:
+        validcache.remember_valid(*record)
     return loaded
 
 
+def _default_bundle_state() -> bytes:
+    """The state of every file the whole check of the package's own bundle reads or imports: the
+    manifest and its parsed copy, the schemas, handlers, field mappings and meta-schemas, and the
+    package's modules (core/validcache.files_state)."""
+    return validcache.files_state(
+        [(resources.SCHEMAS, (".json",), False), (resources.COMMANDS, (".py",), False),
+         (resources.FIELD_MAPPINGS, (".yaml",), False), (resources.META, (".json",), False),
+         (resources.PACKAGE, (".py",), True)],
+        [resources.MANIFEST, resources.BUNDLE / yamldoc.PARSED_NAME])
+
+
 def _mapping_problems(folder: Path) -> list[str]:
+    from cisco_esa.fetch.mapping import MappingConfigError, load_mappings
+
     try:
         load_mappings(folder)
     except MappingConfigError as exc:
@@ -129,6 +155,12 @@ class Integration:
             if not isinstance(result, Result):
                 raise TypeError(f"handler of {spec.id} returned {type(result).__name__}, not Result")
             return build_envelope(spec, command, result, None, self.secrets)
+        except ManifestError as exc:
+            # a part loaded on its first use (after a start that skipped the whole check, core/validcache)
+            # is broken: the command fails naming it, as the constructor would have
+            log.error("%s cannot run: %s", spec.id, exc)
+            return build_envelope(spec, command, None, CommandError(
+                "The integration's files are broken: " + " ".join(exc.problems)), self.secrets)
         except CommandError as exc:
             log.debug("%s failed: %s", spec.id, exc.message)
             return build_envelope(spec, command, result or getattr(exc, "partial", None), exc, self.secrets)

@@ -122,3 +122,115 @@ def test_validcache_warm_start_imports_no_jsonpath_ng(cache):
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert (first.stdout, second.stdout) == ("True\n", "False\n")
+
+
+def _start(code: str, cache: Path) -> str:
+    env = {"XDG_CACHE_HOME": str(cache.parents[1]), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+
+
+def test_validcache_second_start_of_the_checked_bundle_loads_commands_on_first_use(cache):
+    # the first start checks the whole bundle (every handler imported); the next one, of the same files,
+    # imports none at start, and a command's schema and handler still load when it is looked up
+    code = ("import sys; from cisco_esa.integration import Integration; i = Integration({}); "
+            "n = sum(m.startswith('cisco_esa.commands.') for m in sys.modules); "
+            "c = i.registry.find('block_domain'); ok = callable(c.handler) and 'sender_list' in c.params.properties; "
+            "print(n, sum(m.startswith('cisco_esa.commands.') for m in sys.modules) > n, ok, 'yaml' in sys.modules)")
+    first = _start(code, cache).split()
+    second = _start(code, cache).split()
+    assert int(first[0]) >= 50 and first[2] == "True"
+    assert second == ["0", "True", "True", "False"]
+
+
+@pytest.fixture
+def recheck(cache, monkeypatch):
+    """_checked_default as a new process runs it, with the bundle's state steered and check() counted."""
+    from cisco_esa import integration
+    from cisco_esa.core.registry import Manifest
+
+    calls = []
+    real = Manifest.check
+    monkeypatch.setattr(Manifest, "check", lambda self: calls.append(1) or real(self))
+    state = {"value": b"state one"}
+    monkeypatch.setattr(integration, "_default_bundle_state", lambda: state["value"])
+    return lambda: integration._checked_default.__wrapped__(), calls, state
+
+
+def test_validcache_bundle_record_hit_skips_the_check_and_a_changed_file_misses(recheck):
+    start, calls, state = recheck
+    start()
+    start()
+    assert len(calls) == 1
+    state["value"] = b"state two"  # a file rewritten, added or removed
+    start()
+    assert len(calls) == 2
+
+
+def test_validcache_bundle_with_problems_is_never_recorded(recheck, monkeypatch):
+    from cisco_esa.core.registry import Manifest
+
+    start, calls, _state = recheck
+    monkeypatch.setattr(Manifest, "check", lambda self: calls.append(1) or ["commands/x.py: broken"])
+    for _ in range(2):
+        with pytest.raises(ManifestError, match="commands/x.py: broken"):
+            start()
+    assert len(calls) == 2
+
+
+def test_validcache_bundle_state_unreadable_checks_in_full(recheck, monkeypatch):
+    from cisco_esa import integration
+
+    start, calls, _state = recheck
+
+    def unreadable():
+        raise OSError("gone")
+    monkeypatch.setattr(integration, "_default_bundle_state", unreadable)
+    start()
+    start()
+    assert len(calls) == 2
+
+
+def test_validcache_files_state_sees_a_rewrite_with_the_same_bytes_and_a_new_file(tmp_path):
+    (tmp_path / "deep" / "__pycache__").mkdir(parents=True)
+    a = tmp_path / "a.py"
+    a.write_text("x = 1\n")
+    folders = [(tmp_path, (".py",), True)]
+    before = validcache.files_state(folders)
+    assert validcache.files_state(folders) == before and str(a).encode() in before
+    (tmp_path / "deep" / "__pycache__" / "b.py").write_text("")
+    (tmp_path / "deep" / "c.txt").write_text("")
+    assert validcache.files_state(folders) == before  # bytecode folders and other endings are not looked at
+    (tmp_path / "deep" / "d.py").write_text("")
+    added = validcache.files_state(folders)
+    assert added != before
+    stat = a.stat()
+    a.write_text("x = 1\n")
+    import os
+    os.utime(a, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with its modification time set back
+    assert validcache.files_state(folders) != added
+    assert validcache.files_state([(tmp_path, (".py",), False)]) != validcache.files_state(folders)
+
+
+def test_validcache_version_of_reads_dist_info_names_as_importlib_metadata_does():
+    from importlib.metadata import version
+
+    for dist in ("jsonschema", "jsonschema-specifications", "jsonpath-ng", "PyYAML", "requests"):
+        assert validcache.version_of(dist) == f"{dist}=={version(dist)}"
+
+
+def test_validcache_part_broken_behind_a_record_fails_its_command_naming_it(monkeypatch):
+    # what a forged record (or a change the file state missed) can do at worst: the command whose
+    # part is broken fails when first used, naming the problem; no internal error, no request
+    from cisco_esa.core.registry import Command, ManifestError as Broken
+
+    integration = Integration(BASIC)
+    spec = integration.registry.find("test_connection")
+    monkeypatch.delitem(spec.__dict__, "handler", raising=False)
+
+    def broken(self):
+        raise Broken([f"{self.commands_dir}/{self.id}.py: cannot be imported: SyntaxError: invalid syntax"])
+    monkeypatch.setattr(Command, "handler", property(broken))
+    envelope = integration.run("test_connection", {})
+    assert envelope["status"] == "Failed", envelope
+    assert envelope["error"]["message"].startswith("The integration's files are broken: ")
+    assert "test_connection.py: cannot be imported: SyntaxError" in envelope["error"]["message"]

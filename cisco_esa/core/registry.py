@@ -15,10 +15,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
 from jsonschema import Draft202012Validator
 
-from cisco_esa.core import resources, validcache
+from cisco_esa.core import resources, validcache, yamldoc
 from cisco_esa.core.params import META_CHECK, ParamSchema, meta_validator
 
 
@@ -258,15 +257,11 @@ def parse_from(source, parse: bool = True) -> tuple[str, str]:
     return m.group(1), m.group(2)
 
 
-# The C loader (libyaml) where PyYAML was built with it: the manifest is read at every start.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 def load_manifest(path: Path | None = None) -> Manifest:
     path = path or resources.MANIFEST
     try:
-        text = path.read_text()
-        data = yaml.load(text, Loader=SAFE_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
+        raw, data = yamldoc.load(path, path.parent)
+    except (OSError, UnicodeDecodeError, yamldoc.DocumentError) as exc:
         raise ManifestError(f"{path}: {exc}") from exc
     meta_bytes = (resources.META / "manifest.schema.json").read_bytes()
 
@@ -275,7 +270,7 @@ def load_manifest(path: Path | None = None) -> Manifest:
         return [f"{path}: {'.'.join(str(p) for p in e.path) or '(top)'}: {e.message}" for e in errors]
 
     problems = validcache.problems(f"manifest.schema.json {validcache.digest(meta_bytes)}",
-                                   text.encode("utf-8", "surrogateescape"), check)
+                                   raw, check)
     if problems:
         raise ManifestError(problems)
     return Manifest(data, path)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parents[1]
-BUNDLE = _PACKAGE if (_PACKAGE / "integration.yaml").is_file() else _PACKAGE.parent
+PACKAGE = Path(__file__).resolve().parents[1]
+BUNDLE = PACKAGE if (PACKAGE / "integration.yaml").is_file() else PACKAGE.parent
 
 MANIFEST = BUNDLE / "integration.yaml"
 SCHEMAS = BUNDLE / "schemas"
 COMMANDS = BUNDLE / "commands"
 FIELD_MAPPINGS = BUNDLE / "field_mappings"
 SAMPLE_OUTPUTS = BUNDLE / "sample_outputs"
-META = _PACKAGE / "meta"
+META = PACKAGE / "meta"

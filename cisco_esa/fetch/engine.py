@@ -62,7 +62,8 @@ from typing import Any, Callable
 
 from cisco_esa.fetch import checkpoint as ckpt
 from cisco_esa.core import resources
-from cisco_esa.fetch.mapping import load_mappings
+from cisco_esa.fetch.mapping import MappingConfigError, load_mappings
+from cisco_esa.core.registry import ManifestError
 from cisco_esa.core.outcome import CommandError, Item, Result, UnexpectedResponse
 from cisco_esa.asyncos import api
 from cisco_esa.core.timefmt import display_time, endpoint_window, floor_minute, iso, minute_param
@@ -74,8 +75,12 @@ log = logging.getLogger("cisco_esa.fetch")
 @functools.lru_cache(maxsize=1)
 def mapping_engine():
     """The package's field mappings, compiled once per process, on the first use (Integration checks
-    them all when it starts, through this same cache, so a bad mapping still fails at load)."""
-    return load_mappings(resources.FIELD_MAPPINGS)
+    them all when it starts, through this same cache, so a bad mapping still fails at load): a broken
+    one is a ManifestError, as a broken schema or handler is."""
+    try:
+        return load_mappings(resources.FIELD_MAPPINGS)
+    except MappingConfigError as exc:
+        raise ManifestError([str(exc)]) from exc
 
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)

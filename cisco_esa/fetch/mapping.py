@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jsonschema
-import yaml
 
-from cisco_esa.core import validcache
+from cisco_esa.core import validcache, yamldoc
 
 __all__ = [
     "ABSENT",
@@ -423,8 +422,7 @@ class _SchemaCheck:
             self._validator = cls(schema)
         return self._validator
 
-    def problems(self, text: str, doc: Any) -> list[tuple[str | None, str]]:
-        document = text.encode("utf-8", "surrogateescape")
+    def problems(self, document: bytes, doc: Any) -> list[tuple[str | None, str]]:
         if validcache.known_valid(self.name, document):
             return []
         found = _schema_problems(doc, self.validator)
@@ -462,12 +460,11 @@ def _compiled(path: str, name: str, label: str, problems: list[tuple[str, str]])
 def _load_one(path: Path, check: _SchemaCheck) -> Mapping:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raw, doc = yamldoc.load(path, path.parent.parent)
+    except (OSError, UnicodeDecodeError, yamldoc.DocumentError) as exc:
         raise MappingConfigError(f"{file}: cannot read the mapping: {exc}", file) from exc
 
-    schema_problems = check.problems(text, doc)
+    schema_problems = check.problems(raw, doc)
     if schema_problems:
         raise MappingConfigError(
             f"{file}: invalid field mapping:\n" + "\n".join(line for _, line in schema_problems),
