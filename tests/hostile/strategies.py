@@ -4,6 +4,7 @@ draws input the schema accepts, `hostile_params(cid)` mixes in every kind of bad
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -41,6 +42,7 @@ def _stripped(text: str) -> bool:
     return text == text.strip() and text != ""
 
 
+@functools.cache
 def safe_text(min_size: int = 1, max_size: int = 40) -> st.SearchStrategy[str]:
     """Printable-or-not text that UTF-8 can carry (no lone surrogates), already trimmed."""
     alphabet = st.characters(blacklist_categories=("Cs",))
@@ -70,10 +72,12 @@ def emails(draw) -> str:
     return f"{local}@{host}"
 
 
+@functools.cache
 def bracketed_ips() -> st.SearchStrategy[str]:
     return st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)).map(lambda ip: f"[{ip}]")
 
 
+@functools.cache
 def times() -> st.SearchStrategy[Any]:
     """Every form the contract accepts, inside the accepted range (1990..2200)."""
     moments = st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2199, 12, 30),
@@ -92,6 +96,7 @@ def _in_range(n) -> bool:
     return 631_152_000 <= n < 7_258_118_400 or 631_152_000_000 <= n < 7_258_118_400_000
 
 
+@functools.cache
 def bad_times() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.sampled_from(["1989-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
@@ -102,6 +107,7 @@ def bad_times() -> st.SearchStrategy[Any]:
     )
 
 
+@functools.cache
 def hat_senders() -> st.SearchStrategy[str]:
     """What a HAT sender group takes: addresses, CIDR blocks, host names and partial host names."""
     return st.one_of(st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(str),
@@ -109,22 +115,26 @@ def hat_senders() -> st.SearchStrategy[str]:
                      domains())
 
 
+@functools.cache
 def url_entries() -> st.SearchStrategy[str]:
     paths = st.sampled_from(["", "/", "/*", "/login", "/a/b?c=d", "/verify/*"])
     return st.tuples(st.sampled_from(["", "*.", "http://", "https://"]), domains().map(lambda d: d.lstrip(".")),
                      paths).map(lambda t: "".join(t))
 
 
+@functools.cache
 def file_hashes() -> st.SearchStrategy[str]:
     return st.one_of(st.from_regex(r"\A[0-9a-fA-F]{64}\Z"), st.from_regex(r"\A[0-9a-f]{32}\Z"))
 
 
+@functools.cache
 def dictionary_words() -> st.SearchStrategy[str]:
     term = st.text(st.sampled_from("abcxyz 019éß-"), min_size=1, max_size=20).filter(_stripped)
     return st.one_of(term, st.tuples(term, st.integers(0, 10)).map(lambda t: f"{t[0]}:{t[1]}"),
                      st.tuples(st.from_regex(r"\A\*[a-z]{1,8}\Z"), st.integers(0, 10)).map(lambda t: f"{t[0]}:{t[1]}:prefix"))
 
 
+@functools.cache
 def policy_users() -> st.SearchStrategy[str]:
     return st.one_of(emails(), domains().map(lambda d: "@" + d), st.just("ANY"),
                      st.text(st.sampled_from("abcxyz019._-"), min_size=1, max_size=10).map(lambda u: u + "@"),
@@ -137,8 +147,15 @@ CONFIG_VALUES = {"esa-hat-sender": hat_senders, "esa-url-entry": url_entries, "e
 
 # ------------------------------------------------------------------ by schema
 def valid_value(prop: dict) -> st.SearchStrategy[Any]:
-    """A value one resolved property schema accepts, in one of the forms a platform or CLI sends."""
-    prop = resolve(prop)
+    """A value one resolved property schema accepts, in one of the forms a platform or CLI sends.
+    Built once per distinct schema: a strategy is an immutable description, and building one per
+    draw (with its filters' introspection) cost most of a fuzzing run."""
+    return _valid_value(json.dumps(prop, sort_keys=True))
+
+
+@functools.cache
+def _valid_value(prop_json: str) -> st.SearchStrategy[Any]:
+    prop = resolve(json.loads(prop_json))
     if "enum" in prop:
         choices = prop["enum"]
         # enum values are matched case- and separator-insensitively (contract §1)
@@ -261,6 +278,7 @@ def _ordered_times(params: dict, schema) -> dict:
 HUGE_VALUES = [[1] * 10_000, ["a@b.example"] * 10_000, "x" * 100_000, "é" * 100_000, ["x" * 100_000]]
 
 
+@functools.cache
 def junk_values() -> st.SearchStrategy[Any]:
     """Values of the wrong type or size for any parameter."""
     scalars = st.one_of(
