@@ -52,6 +52,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "engine": ("cisco_esa/fetch/engine.py",
                ["tests/commands/test_fetch_event.py", "tests/test_fetch_properties.py"]),
     "mapping": ("cisco_esa/fetch/mapping.py", ["tests/test_mapping.py"]),
+    "yamldoc": ("cisco_esa/core/yamldoc.py", ["tests/test_yamldoc.py"]),
+    "validcache": ("cisco_esa/core/validcache.py", ["tests/test_validcache.py"]),
 }
 
 SKIP_COPY = {".venv", ".git", "dist", ".pytest_cache", ".hypothesis", "__pycache__"}

@@ -234,3 +234,56 @@ def test_validcache_part_broken_behind_a_record_fails_its_command_naming_it(monk
     assert envelope["status"] == "Failed", envelope
     assert envelope["error"]["message"].startswith("The integration's files are broken: ")
     assert "test_connection.py: cannot be imported: SyntaxError" in envelope["error"]["message"]
+
+
+@pytest.fixture
+def dists(tmp_path, monkeypatch):
+    """A sys.path of one folder of made-up distributions, a missing folder and a file."""
+    site = tmp_path / "site"
+    for name in ("jsonschema-4.23.0.dist-info", "Foo.Bar-1.2.dist-info", "baz_qux-3.0rc1.dist-info",
+                 "nodash.dist-info", "old-0.1.egg-info", "pkg-9.dist-info-notes"):
+        (site / name).mkdir(parents=True)
+    (tmp_path / "a-file.zip").write_bytes(b"")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(tmp_path / "a-file.zip"), str(site)])
+    validcache.installed.cache_clear()
+    monkeypatch.setattr(validcache, "_versions", {})
+    yield site
+    validcache.installed.cache_clear()
+
+
+def test_validcache_installed_reads_each_dist_info_name_of_the_path(dists):
+    assert validcache.installed() == (("baz_qux", "3.0rc1"), ("foo_bar", "1.2"), ("jsonschema", "4.23.0"))
+
+
+def test_validcache_version_of_one_dist_info_without_importlib_metadata(dists, monkeypatch):
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: pytest.fail(f"asked metadata for {name}"))
+    assert validcache.version_of("Foo-Bar") == "Foo-Bar==1.2"
+    assert validcache.version_of("jsonschema") == "jsonschema==4.23.0"
+
+
+def test_validcache_version_of_none_or_two_dist_infos_asks_importlib_metadata(dists, monkeypatch):
+    import importlib.metadata
+
+    (dists.parent / "other").mkdir()
+    (dists.parent / "other" / "foo_bar-2.0.dist-info").mkdir()
+    sys.path.append(str(dists.parent / "other"))
+    validcache.installed.cache_clear()
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: f"{name}-from-metadata")
+    assert validcache.version_of("foo-bar") == "foo-bar==foo-bar-from-metadata"
+    assert validcache.version_of("absent") == "absent==absent-from-metadata"
+
+
+def test_validcache_key_parts_are_length_prefixed_and_digest_names_the_bytes():
+    assert validcache.key("ab", b"c") != validcache.key("a", b"bc")
+    assert validcache.digest(b"a") != validcache.digest(b"b") and len(validcache.digest(b"a")) == 64
+
+
+def test_validcache_files_state_does_not_follow_a_folder_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a.py").write_text("")
+    (tmp_path / "real" / "loop").symlink_to(tmp_path / "real")  # a link back up: followed, it never ends
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "real", target_is_directory=True)
+    state = validcache.files_state([(tmp_path, (".py",), True)]).decode()
+    assert state.count("a.py") == 1 and "loop" not in state and "elsewhere" not in state

@@ -84,3 +84,24 @@ def test_yamldoc_render_refuses_data_json_would_change(copy):
     (copy / "field_mappings" / "dated.yaml").write_text("when: 2026-12-01\n")
     with pytest.raises(ValueError, match="dated.yaml: its data has no exact JSON form"):
         yamldoc.render(copy)
+
+
+def test_yamldoc_run_as_a_script_writes_the_bundles_parsed_copy(tmp_path):
+    # in a wheel's layout (the bundle inside the package), so the checkout's own file is never touched
+    import subprocess
+    import sys
+
+    package = tmp_path / "cisco_esa"
+    shutil.copytree(resources.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(resources.MANIFEST, package / "integration.yaml")
+    shutil.copytree(resources.FIELD_MAPPINGS, package / "field_mappings")
+    (package / "field_mappings" / "message_tracking.yaml").write_text(
+        (resources.FIELD_MAPPINGS / "message_tracking.yaml").read_text().replace(
+            "display_name: Message Tracking", "display_name: Nachrichtenverfolgung (Prüfung)"))
+    done = subprocess.run([sys.executable, "-m", "cisco_esa.core.yamldoc"], cwd=tmp_path, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    written = package / yamldoc.PARSED_NAME
+    assert done.stdout == f"wrote {written}\n"
+    assert written.read_text(encoding="utf-8") == yamldoc.render(package)
+    assert "(Prüfung)" in written.read_text(encoding="utf-8")  # text as written, not \u escapes

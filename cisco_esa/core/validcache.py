@@ -43,8 +43,8 @@ def installed() -> tuple[tuple[str, str], ...]:
         except OSError:  # a zip, a missing folder
             continue
         for name in names:
-            if name.endswith(".dist-info") and "-" in name:
-                dist, _, version = name[: -len(".dist-info")].partition("-")
+            dist, dash, version = name[: -len(".dist-info")].partition("-")
+            if name.endswith(".dist-info") and dash:
                 found.add((_normal(dist), version))
     return tuple(sorted(found))
 
