@@ -40,7 +40,7 @@ def copy(tmp_path) -> Path:
     return root
 
 
-def test_yamldoc_an_edited_document_is_parsed_as_yaml_not_taken_from_the_copy(copy, monkeypatch):
+def test_yamldoc_an_edited_document_is_parsed_as_yaml_not_taken_from_the_copy(copy):
     path = copy / "integration.yaml"
     path.write_text(path.read_text().replace("display_name: Cisco", "display_name: Edited Cisco", 1))
     raw, data = yamldoc.load(path, copy)

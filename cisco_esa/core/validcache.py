@@ -52,7 +52,8 @@ def installed() -> tuple[tuple[str, str], ...]:
 def version_of(dist: str) -> str:
     """`dist==version` of an installed distribution, for a check's name."""
     if dist not in _versions:
-        versions = [v for name, v in installed() if name == _normal(dist)]
+        wanted = _normal(dist)
+        versions = [v for name, v in installed() if name == wanted]
         if len(versions) == 1:
             _versions[dist] = f"{dist}=={versions[0]}"
         else:  # none on sys.path as a .dist-info (an egg, a zip), or several: ask importlib.metadata

@@ -57,8 +57,7 @@ def load(path: Path, bundle: Path | None = None) -> tuple[bytes, Any]:
     UnicodeDecodeError when it is not UTF-8, DocumentError when it is not YAML."""
     raw = path.read_bytes()
     bundle = resources.BUNDLE if bundle is None else bundle
-    name = _name(path, bundle)
-    entry = _parsed(bundle).get(name) if name else None
+    entry = _parsed(bundle).get(_name(path, bundle))  # no entry has the name None (outside the bundle)
     if isinstance(entry, dict) and entry.get("sha256") == hashlib.sha256(raw).hexdigest():
         return raw, entry["data"]
     return raw, parse_yaml(raw.decode("utf-8"))
