@@ -44,7 +44,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "auth": ("cisco_esa/asyncos/auth.py",
              ["tests/test_transport.py", "tests/test_transport_errors.py"]),
     "body": ("cisco_esa/asyncos/body.py",
-             ["tests/test_transport.py", "tests/test_transport_errors.py"]),
+             ["tests/test_body.py", "tests/test_transport.py", "tests/test_transport_errors.py"]),
     "detect": ("cisco_esa/asyncos/detect.py",
                ["tests/test_transport.py", "tests/test_transport_errors.py"]),
     "checkpoint": ("cisco_esa/fetch/checkpoint.py",

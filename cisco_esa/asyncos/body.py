@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import re
 from typing import Any
 
 from cisco_esa.core.outcome import UnexpectedResponse
@@ -17,11 +16,8 @@ NOT_JSON = object()  # a body that is there but is not JSON
 # No AsyncOS answer nests more than a handful of levels; past this a body is refused before
 # anything (our own walks, the JSON printer, JSONPath) could run out of stack on it.
 MAX_DEPTH = 64
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_NOT_BRACKET_BYTES = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _ONE_KIND = bytes.maketrans(b"{}", b"[]")
-_PAIR = re.compile(r"\[\]|\{\}")  # one pass removes the innermost pairs only: one level
 # NaN and Infinity are not JSON (RFC 8259): read as null, so that what we print stays strict JSON.
 # One decoder for every answer: json.loads builds a new one per call once given an option.
 _DECODER = json.JSONDecoder(parse_constant=lambda name: None)
@@ -65,36 +61,34 @@ def decode_text(content: bytes, encoding: str | None, status: int) -> str:
 
 
 def _deeper_than(text: str, limit: int) -> bool:
-    """Is the JSON in `text` nested deeper than `limit`? Brackets alone kept, then innermost pairs
-    removed, one level per pass: C-speed passes, a few for a real body. Brackets inside strings are
-    taken out only when the quick count says deep."""
-    if text.count("[") + text.count("{") <= limit:
+    """Is the JSON in `text` nested deeper than `limit`? Read at C speed, over bytes (UTF-8 never
+    puts an ASCII byte inside a multi-byte character): the escaped backslashes and quotes taken
+    out (a run of backslashes pairs from the left), so that every quote left opens or closes a
+    string; then brackets (of one kind) and quotes alone kept, and what lies between a string's
+    quotes dropped: what is left is the structure, whose innermost pairs go one level per pass
+    (a few short passes for a real body).
+    A text whose quotes or brackets do not pair up is no JSON: not deep, the parser will say."""
+    data = text.encode("utf-8", "surrogatepass")
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    kept = data.translate(_ONE_KIND, _NOT_STRUCTURE)
+    if kept.count(b"[") <= limit:  # fewer openings than levels, strings' own included
         return False
-    if _shallow(text.encode("utf-8", "surrogatepass").translate(_ONE_KIND, _NOT_BRACKET_BYTES), limit - 1):
-        return False
-    return _levels(_NOT_BRACKET.sub("", text), limit) and _levels(_NOT_BRACKET.sub("", _STRING.sub("", text)), limit)
-
-
-def _shallow(brackets: bytes, depth: int) -> bool:
-    """Do `brackets` (one kind, `[` and `]`) all pair up within `depth` levels? The quick answer for
-    a real page, bytes.translate and bytes.replace at C speed, where a regex builds a match per
-    run of text. Not telling the kinds apart pairs up at least what _levels does, so a yes here
-    means _levels would find the text no deeper than `depth` + 1 either; UTF-8 never puts an ASCII
-    byte inside a multi-byte character."""
-    for _ in range(depth):
-        if not brackets:
-            return True
-        shorter = brackets.replace(b"[]", b"")
-        if shorter == brackets:
+    # Two quotes side by side close one string and open the next (or enclose nothing): dropping
+    # them pairs the others as before, and merges two strings' insides. When every quote goes so
+    # (counted, as replace would drop them), no string holds a bracket: drop the quotes alone.
+    if 2 * kept.count(b'""') == kept.count(b'"'):
+        structure = kept.translate(None, b'"')
+    else:  # strings that hold brackets: drop what lies between their quotes
+        parts = kept.replace(b'""', b"").split(b'"')
+        if len(parts) % 2 == 0:
             return False
-        brackets = shorter
-    return not brackets
-
-
-def _levels(brackets: str, limit: int) -> bool:
+        structure = b"".join(parts[::2])
     for _ in range(limit):
-        shorter = _PAIR.sub("", brackets)
-        if not shorter or shorter == brackets:
-            return False  # all paired up within the limit, or not JSON at all (the parser will say)
-        brackets = shorter
-    return True
+        if not structure:
+            return False
+        shorter = structure.replace(b"[]", b"")
+        if shorter == structure:
+            return False
+        structure = shorter
+    return b"[]" in structure

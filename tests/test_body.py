@@ -1,0 +1,100 @@
+"""An answer's body: the nesting check that runs before any parse (asyncos/body.py)."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings, strategies as st
+
+from cisco_esa.asyncos import body
+
+# Text that looks like structure: brackets, quotes and backslashes inside strings (and keys).
+TRICKY = st.text(st.sampled_from('[]{}"\\,:ab é\u2028'), max_size=6)
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TRICKY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TRICKY, inner, max_size=3),
+    max_leaves=40,
+)
+
+
+def nested(depth: int, kinds: str = "[{") -> str:
+    """A JSON text `depth` levels deep, alternating arrays and objects."""
+    text = "0"
+    for level in range(depth):
+        text = f"[{text}]" if kinds[level % len(kinds)] == "[" else f'{{"k":{text}}}'
+    return text
+
+
+def depth_of(text: str) -> int:
+    """The deepest nesting of a JSON text, read character by character: the reference."""
+    deepest = level = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif c in "]}":
+            level -= 1
+    return deepest
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.integers(0, 8), st.integers(1, 6), st.booleans())
+def test_body_deeper_than_says_what_the_reference_reads(value, wrap, limit, ascii_only):
+    # wrapped in more levels, so that the answer is sometimes yes
+    for level in range(wrap):
+        value = [value] if level % 2 else {"k": value}
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert body._deeper_than(text, limit) == (depth_of(text) > limit)
+
+
+def test_body_deeper_than_at_the_limit_exactly():
+    assert not body._deeper_than(nested(64), 64)
+    assert body._deeper_than(nested(65), 64)
+    assert body._deeper_than(nested(65, "["), 64) and body._deeper_than(nested(65, "{"), 64)
+
+
+def test_body_deeper_than_brackets_in_strings_do_not_count():
+    # 100 openings, all inside one string: no nesting at all
+    assert not body._deeper_than(json.dumps({"subject": "[{" * 100}), 64)
+    assert body._deeper_than(json.dumps({"subject": "[{" * 100, "deep": json.loads(nested(70))}), 64)
+
+
+def test_body_deep_answer_refused_naming_the_limit():
+    try:
+        body.decode_body(nested(65).encode(), None, 200)
+    except body.UnexpectedResponse as exc:
+        assert "nests deeper than 64 levels" in str(exc)
+    else:
+        raise AssertionError("a body 65 levels deep was read")
+    assert body.decode_body(nested(64).encode(), None, 200) is not None
+
+
+def test_body_deeper_than_closing_brackets_in_strings_hide_no_level():
+    # Every level holds the string "]" before the next level and "[" after it: read with the
+    # structure, those brackets pair up one level deep (the check before this one was fooled so).
+    text = "0"
+    for _ in range(70):
+        text = f'["]",{text},"["]'
+    assert depth_of(text) == 70
+    assert body._deeper_than(text, 64)
+    assert not body._deeper_than(text, 70)
+
+
+def test_body_deeper_than_escaped_quotes_and_backslashes_read_as_string_insides():
+    # a string ending in an escaped backslash, one holding an escaped quote and a bracket
+    text = json.dumps([["\\", '"]', "\\\\\"["]])
+    assert depth_of(text) == 2 and not body._deeper_than(text, 2) and body._deeper_than(text, 1)
+    deep = "0"
+    for _ in range(65):
+        deep = f'["\\\\",{deep},"\\"]"]'
+    assert depth_of(deep) == 65 and body._deeper_than(deep, 64) and not body._deeper_than(deep, 65)
