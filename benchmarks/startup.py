@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/startup.py [--rounds R]
 Our modules are compiled to bytecode first, as a wheel install has them (benchmarks/installed.py).
 Paired, interleaved rounds (the order flips each round) of two child processes: (a) the CLI's
 test_connection against a port where nothing listens (refused at once: no network time), and (b)
-`python -c "import requests, urllib3, jsonschema, jsonpath_ng, yaml"`. Each child's CPU comes from its
+`python -c "import requests, urllib3, jsonschema, jsonpath_ng, yaml, orjson"`. Each child's CPU comes from its
 own rusage (wait4); printed: the ratio a/b per round, min / median / max, against the goal of 1.2.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from installed import compile_package  # noqa: E402
 
-DEPS = "import requests, urllib3, jsonschema, jsonpath_ng, yaml"
+DEPS = "import requests, urllib3, jsonschema, jsonpath_ng, yaml, orjson"
 
 
 def cpu(argv: list[str]) -> float:

@@ -342,7 +342,7 @@ class _EventStream:
 
         try:
             lines = "".join(render.dumps(event) + "\n" for event in mapped)
-            rows = render.dumps(raw)[1:-1]  # the rows joined by ",", at the C encoder's speed
+            rows = render.dumps(raw)[1:-1]  # the rows joined by ",", in one encoding
         except ValueError:
             raise UnexpectedResponse("an event held a number JSON cannot carry (NaN or Infinity), so it was "
                                      "not printed; the checkpoint stops before it.") from None

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from cisco_esa.core import jsoncodec
 from cisco_esa.core.redaction import UNSAFE_BEYOND_C0, UNSAFE_CHARACTERS
 
 CELL_WIDTH = 40      # a table cell longer than this is cut, so that a row stays on a screen
@@ -244,23 +245,30 @@ def to_json(envelope: dict, pretty: bool = False) -> tuple[str, dict]:
         return dumps(failed, pretty), failed
 
 
-# json.dumps with any argument builds a new encoder per call: one of each, made once (the CLI
-# encodes a large fetch event by event). The cycle check stays (about 5 % of the encoding): a value
-# that holds itself is then a ValueError, caught where a NaN is, never a RecursionError's traceback.
-_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+# json.dumps with any argument builds a new encoder per call: made once (the CLI encodes a large
+# fetch event by event). The cycle check stays: a value that holds itself is then a ValueError,
+# caught where a NaN is, never a RecursionError's traceback. Compact text is written by jsoncodec
+# (orjson's speed, json's text).
 _PRETTY = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=2)
 
 
 def dumps(value, pretty: bool = False) -> str:
     """Compact (or indented) strict JSON; ValueError on NaN or infinity."""
-    text = (_PRETTY if pretty else _COMPACT).encode(value)
+    text = _PRETTY.encode(value) if pretty else jsoncodec.write(value)
     # json escapes C0 controls but writes DEL, C1 (CSI) and the bidi controls as they are: escaped
     # here too (they occur only inside strings, so the value read back is the same). Most output is
-    # ASCII, where only DEL can occur: two C-speed scans instead of a regex pass.
+    # ASCII, where only DEL can occur: two C-speed scans instead of a regex pass. Other text is
+    # looked through as UTF-8 for the bytes those characters begin with, a few C-speed scans too.
     if text.isascii():
         return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    data = text.encode("utf-8", "surrogatepass")
+    if not any(lead in data for lead in _UNSAFE_LEADS):
+        return text
     return _UNSAFE_IN_JSON.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group()), text)
 
 
 # C0 never occurs raw inside a JSON string, and outside one it is the indentation's own newlines
 _UNSAFE_IN_JSON = re.compile(f"[{UNSAFE_BEYOND_C0}]+")
+# What those characters begin with in UTF-8: DEL itself, C2 for C1 (U+0080-U+009F, along with the
+# harmless U+00A0-U+00BF), E2 80 for U+2028-U+202E and E2 81 for U+2066-U+2069.
+_UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")

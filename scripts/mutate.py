@@ -54,6 +54,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "mapping": ("cisco_esa/fetch/mapping.py", ["tests/test_mapping.py"]),
     "yamldoc": ("cisco_esa/core/yamldoc.py", ["tests/test_yamldoc.py"]),
     "validcache": ("cisco_esa/core/validcache.py", ["tests/test_validcache.py"]),
+    "jsoncodec": ("cisco_esa/core/jsoncodec.py", ["tests/test_jsoncodec.py"]),
 }
 
 SKIP_COPY = {".venv", ".git", "dist", ".pytest_cache", ".hypothesis", "__pycache__"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from cisco_esa.asyncos import body
@@ -98,3 +99,35 @@ def test_body_deeper_than_escaped_quotes_and_backslashes_read_as_string_insides(
     for _ in range(65):
         deep = f'["\\\\",{deep},"\\"]"]'
     assert depth_of(deep) == 65 and body._deeper_than(deep, 64) and not body._deeper_than(deep, 65)
+
+
+def test_body_quotes_that_do_not_pair_up_are_no_json_not_deep():
+    # 70 openings and a string never closed: no JSON, which the parser says (not "deep")
+    assert not body._deeper_than('[' * 70 + '"', 64)
+    assert body.decode_body(('[' * 70 + '"').encode(), None, 200) is body.NOT_JSON
+
+
+def test_body_brackets_that_do_not_pair_up_are_no_json_not_deep():
+    assert not body._deeper_than("[" * 70, 64) and not body._deeper_than("[" * 70 + "}" * 3, 64)
+    assert body.decode_body(b"[" * 70, None, 200) is body.NOT_JSON
+    assert body.decode_body(b"[" * 70, None, 500) is None  # an error's body that is no JSON: the status says it
+
+
+@pytest.mark.parametrize("charset,reason", [
+    ("bogus-42", "the answer declares charset 'bogus-42', which is no known encoding."),
+    # a codec that is no text encoding: bytes.decode raises LookupError for it
+    ("rot13", "the answer cannot be decoded as charset 'rot13' (LookupError)."),
+    ("base64", "the answer cannot be decoded as charset 'base64' (LookupError)."),
+    ("idna", "the answer cannot be decoded as charset 'idna' (UnicodeError)."),
+    ("x" * 50, f"the answer declares charset {'x' * 40!r}, which is no known encoding."),
+])
+def test_body_charset_that_cannot_decode_refused_naming_it(charset, reason):
+    with pytest.raises(body.UnexpectedResponse) as caught:
+        body.decode_body(b'{"a": "\xff\xfe"}', charset, 200)
+    assert str(caught.value) == f"Unexpected response from the appliance: {reason}"
+
+
+def test_body_declared_charset_read_and_empty_body_none():
+    assert body.decode_body('{"a": "é"}'.encode("latin-1"), "latin-1", 200) == {"a": "é"}
+    assert body.decode_body('{"a": "é"}'.encode("utf-16"), "utf-16", 200) == {"a": "é"}
+    assert body.decode_body(b"", None, 200) is None and body.decode_text(b"", "bogus", 200) == ""

@@ -321,3 +321,16 @@ def test_json_output_reads_back_the_same_and_carries_no_raw_control(value, prett
     text = render.dumps(value, pretty)
     assert json.loads(text) == value
     assert not any(c in text for c in UNSAFE + "\x1b")
+
+
+def test_json_output_unsafe_leads_cover_every_unsafe_character():
+    # the quick look for unsafe characters in non-ASCII output (render._UNSAFE_LEADS) must see each one
+    unsafe = [chr(c) for c in range(0x110000) if render._UNSAFE_IN_JSON.fullmatch(chr(c))]
+    assert len(unsafe) == 1 + 32 + 2 + 5 + 4
+    assert all(any(c.encode("utf-8").startswith(lead) for lead in render._UNSAFE_LEADS) for c in unsafe)
+
+
+def test_json_output_non_ascii_text_kept_as_written_unsafe_escaped():
+    safe = "Réunion 日本 \u00a0©\u2030 😀"
+    assert render.dumps({"subject": safe}) == '{"subject":"' + safe + '"}'
+    assert render.dumps({"subject": safe + "\u202e\x85"}) == '{"subject":"' + safe + '\\u202e\\u0085"}'

@@ -25,7 +25,9 @@ def _project() -> dict:
 
 def test_packaging_requires_python_no_lower_than_any_dependency_allows():
     ours = _floor(_project()["requires-python"])
-    for dist in ("jsonpath-ng", "jsonschema", "requests", "urllib3", "PyYAML"):
+    dists = [re.match(r"[A-Za-z0-9._-]+", d).group() for d in _project()["dependencies"]]
+    assert {"jsonpath-ng", "jsonschema", "requests", "urllib3", "PyYAML", "orjson"} <= set(dists)
+    for dist in dists:
         theirs = metadata.metadata(dist).get("Requires-Python")
         if theirs:
             floors = [_floor(part) for part in theirs.split(",") if part.strip().startswith(">=")]

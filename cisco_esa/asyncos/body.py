@@ -5,9 +5,9 @@ clear UnexpectedResponse, never an exception from deep inside a decoder."""
 from __future__ import annotations
 
 import codecs
-import json
 from typing import Any
 
+from cisco_esa.core import jsoncodec
 from cisco_esa.core.outcome import UnexpectedResponse
 from cisco_esa.core.redaction import Secrets
 
@@ -18,9 +18,6 @@ NOT_JSON = object()  # a body that is there but is not JSON
 MAX_DEPTH = 64
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _ONE_KIND = bytes.maketrans(b"{}", b"[]")
-# NaN and Infinity are not JSON (RFC 8259): read as null, so that what we print stays strict JSON.
-# One decoder for every answer: json.loads builds a new one per call once given an option.
-_DECODER = json.JSONDecoder(parse_constant=lambda name: None)
 
 
 def decode_body(content: bytes, encoding: str | None, status: int, secrets: Secrets | None = None) -> Any:
@@ -34,7 +31,7 @@ def decode_body(content: bytes, encoding: str | None, status: int, secrets: Secr
         raise UnexpectedResponse(f"the answer nests deeper than {MAX_DEPTH} levels, which no AsyncOS answer does.",
                                  status)
     try:
-        body = _DECODER.decode(text)
+        body = jsoncodec.read(text)  # NaN and Infinity read as null: what we print stays strict JSON
     except RecursionError:  # the depth check above makes this unlikely; never a traceback
         raise UnexpectedResponse("the answer nests too deep to be read.", status) from None
     except ValueError:
@@ -55,7 +52,7 @@ def decode_text(content: bytes, encoding: str | None, status: int) -> str:
                                  status) from None
     try:
         return content.decode(name, errors="replace")
-    except (UnicodeError, TypeError, ValueError) as exc:  # a codec that is not a text encoding
+    except (UnicodeError, TypeError, ValueError, LookupError) as exc:  # LookupError: a codec of no text (rot13)
         raise UnexpectedResponse(f"the answer cannot be decoded as charset {name[:40]!r} ({type(exc).__name__}).",
                                  status) from None
 

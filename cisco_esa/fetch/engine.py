@@ -57,6 +57,7 @@ import hashlib
 import json
 import logging
 import marshal
+import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -191,8 +192,8 @@ class Event:
         else:
             self.time = real
 
-    def order(self):
-        return (self.time, self.key)
+
+EVENT_ORDER = operator.attrgetter("time", "key")  # an event's place: oldest first, ties by key
 
 
 class _Spool:
@@ -323,7 +324,7 @@ class _Run:
                 log.debug("slice %s..%s holds over %d new events; narrowing to %s", iso(cursor), iso(upper),
                           remaining, span)
                 continue
-            fresh.sort(key=Event.order)
+            fresh.sort(key=EVENT_ORDER)
             take = fresh[:remaining]
             self._emit(take)
             if len(take) < len(fresh):

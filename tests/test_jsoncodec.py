@@ -1,0 +1,144 @@
+"""core/jsoncodec: orjson's speed, json's meaning. Every property compares with the json module."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import math
+from collections import OrderedDict
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from cisco_esa.core import jsoncodec
+
+JSON_READER = json.JSONDecoder(parse_constant=lambda name: None)
+JSON_WRITER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def same(a, b) -> bool:
+    """Equal, of the same types all the way down, keys in the same order, -0.0 apart from 0.0."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def outcome(fn, *args):
+    try:
+        return "value", fn(*args)
+    except (ValueError, TypeError, RecursionError) as exc:
+        return "raised", type(exc)
+
+
+INTEGERS = st.integers() | st.integers(-(2 ** 70), 2 ** 70) | st.sampled_from(
+    [2 ** 63 - 1, 2 ** 63, 2 ** 64 - 1, 2 ** 64, -(2 ** 63), -(2 ** 63) - 1, 10 ** 18, 10 ** 19, -(10 ** 19)])
+FLOATS = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
+    [0.0, -0.0, 1e16, 1e-7, 5e-324, 1.7976931348623157e308, 2.2250738585072014e-308, 0.1, 1e22, 123456789.0])
+TEXT = st.text() | st.text(st.sampled_from('"\\/\b\f\n\r\t\x00\x1f\x7f\x80\u2028\u202e é😀\ud800\udc00null0123456789'))
+LEAVES = st.none() | st.booleans() | INTEGERS | FLOATS | TEXT
+VALUES = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+                      max_leaves=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(VALUES, st.booleans(), st.sampled_from([None, (",", ":"), (", ", ": ")]), st.sampled_from([None, 1]))
+def test_jsoncodec_read_gives_json_s_value_for_any_json_text(value, ascii_only, separators, indent):
+    text = json.dumps(value, ensure_ascii=ascii_only, separators=separators, indent=indent)
+    assert same(jsoncodec.read(text), JSON_READER.decode(text))
+
+
+JSONISH = st.text(st.sampled_from(list('[]{}",:-+.eE0123456789 \t\r\n\x0c\\u/abfnrtlsNaIiy\ufeff\xa0\ud800')), max_size=40)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(JSONISH | st.text(max_size=40))
+def test_jsoncodec_read_any_text_as_json_reads_it_or_raises_as_it_does(text):
+    mine, theirs = outcome(jsoncodec.read, text), outcome(JSON_READER.decode, text)
+    assert mine[0] == theirs[0]
+    if mine[0] == "value":
+        assert same(mine[1], theirs[1])
+
+
+@pytest.mark.parametrize("text", [
+    "NaN", "[Infinity, -Infinity]", "[1e400]", "[-1e400]", "[1e-400]", '"\\ud800"', '"\\udc00x"', "\ufeff{}",
+    "[123456789012345678901234567890]", "[18446744073709551616]", "[-9223372036854775809]", "[9223372036854775807]",
+    '{"id": "12345678901234567890123", "n": 1}', '{"a": 1, "b": 2, "a": 3}', '"a\x01b"', "[1]\x0c", " [1] ",
+    "[-0]", "[-0.0]", "[1E2]", "[01]", "[1.]", "[.5]", "[+1]", '"\\u0000"', "[1,]", '{"a":1,}', "",
+    "[" * 2000 + "]" * 2000,
+])
+def test_jsoncodec_read_edge_as_json(text):
+    mine, theirs = outcome(jsoncodec.read, text), outcome(JSON_READER.decode, text)
+    assert mine[0] == theirs[0] and (mine[0] == "raised" or same(mine[1], theirs[1])), (mine, theirs)
+
+
+def test_jsoncodec_read_big_integer_keeps_every_digit():
+    # orjson alone would read it as a float: 1.2345678901234568e+29
+    assert jsoncodec.read('{"size": 123456789012345678901234567890}') == {"size": 123456789012345678901234567890}
+
+
+def floats_in(value) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(floats_in(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(floats_in(v) for v in value)
+    return False
+
+
+WRITABLE = st.recursive(
+    LEAVES | st.sampled_from([math.nan, math.inf, -math.inf]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4)
+    | st.dictionaries(st.integers(-5, 5) | st.none() | st.booleans(), inner, max_size=2)
+    | st.lists(inner, max_size=3).map(tuple),
+    max_leaves=30)
+
+
+@settings(max_examples=800, deadline=None)
+@given(WRITABLE)
+def test_jsoncodec_write_is_json_s_text_or_raises_as_json_does(value):
+    mine, theirs = outcome(jsoncodec.write, value), outcome(JSON_WRITER.encode, value)
+    assert mine[0] == theirs[0], (mine, theirs)
+    if mine[0] == "raised":
+        assert mine[1] is theirs[1]
+    elif floats_in(value):
+        assert same(json.loads(mine[1]), json.loads(theirs[1]))
+    else:
+        assert mine[1] == theirs[1]
+
+
+class Text(str):
+    pass
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+@pytest.mark.parametrize("value", [
+    [math.nan], {"a": [1, {"b": math.inf}]}, [-math.inf], [2 ** 64], [-(2 ** 63) - 1], {1: "a", None: 2, True: 3},
+    ["\ud800"], {"k": Text("v")}, Text("x"), OrderedDict(a=1), [datetime.datetime(2026, 12, 1)], [Point(1)],
+    {"subject": "null"}, [None], [1e16, 1e-7], [frozenset()],
+])
+def test_jsoncodec_write_edge_as_json(value):
+    mine, theirs = outcome(jsoncodec.write, value), outcome(JSON_WRITER.encode, value)
+    assert mine[0] == theirs[0], (mine, theirs)
+    if mine[0] == "raised":
+        assert mine[1] is theirs[1]
+    else:
+        assert same(json.loads(mine[1]), json.loads(theirs[1]))
+
+
+def test_jsoncodec_write_cycle_raises_value_error_as_json():
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError):
+        jsoncodec.write(loop)
