@@ -331,6 +331,9 @@ def test_test_connection_gzip_bomb_failed_at_64_mib_inflated():
                  id="nested-1000-deep"),
     pytest.param(b'{"data": ["message_tracking"]}', {"Content-Type": "application/json; charset=bogus-42"},
                  "the answer declares charset 'bogus-42', which is no known encoding.", id="bogus-charset"),
+    # a codec that is no text encoding: it once escaped as a LookupError (an internal error)
+    pytest.param(b'{"data": ["message_tracking"]}', {"Content-Type": "application/json; charset=rot13"},
+                 "the answer cannot be decoded as charset 'rot13' (LookupError).", id="charset-of-no-text"),
 ])
 def test_test_connection_unreadable_answer_failed_saying_what(content, headers, message, capsys):
     def answer(req):
