@@ -194,6 +194,7 @@ class Event:
 
 
 EVENT_ORDER = operator.attrgetter("time", "key")  # an event's place: oldest first, ties by key
+COMPACT_FROM = 10  # keys from which a kept row's attributes are rebuilt compact (_Presenter.take)
 
 
 class _Spool:
@@ -531,12 +532,18 @@ class _Presenter:
         # map_event adds per event is that pick, and the error for a row that is not an object).
         tagged_source = engine.source_tagged(name)
         mapped, raw = ([], []) if self.streaming else (self.mapped, self.raw)
+        kept = not self.streaming
         items = []
         for ev in events:
             row = ev.row
             if isinstance(row, dict):
                 row["sourceType"] = name  # the row is ours, parsed from this run's answer: tag it in place
                 tagged = row
+                attrs = row.get("attributes")
+                if kept and type(attrs) is dict and len(attrs) >= COMPACT_FROM:
+                    # orjson sizes a large object's table for growth; the result keeps ten thousands
+                    # of these rows: each one rebuilt to the table its keys need (a third smaller)
+                    row["attributes"] = dict(attrs.items())
             else:
                 tagged = {"sourceType": name, "value": row}
             raw.append(tagged)

@@ -111,6 +111,24 @@ def test_fetch_event_tracking_whole_window_one_request_per_100_events(integratio
                                >= FROZEN_NOW - timedelta(minutes=5)}
 
 
+def test_fetch_event_kept_rows_compact_and_the_same_as_answered(integration, sim):
+    """The result keeps every row: a row's attributes take no more room than the json module's reading
+    of them would (issue 12, goal 3), and hold the same keys, in the same order, as the answer."""
+    import json
+    import sys
+
+    envelope = integration.run(CMD, {**TRACKING, "start_time": "-1d", "end_time": "now", "max_events": 5000})
+    rows = envelope["raw_data"]["data"]
+    assert len(rows) > 300
+    for row in rows:
+        attrs = row["attributes"]
+        again = json.loads(json.dumps(attrs))
+        assert sys.getsizeof(attrs) <= sys.getsizeof(again) and list(attrs.items()) == list(again.items())
+    by_key = {f"{a['serialNumber']}:{a['mid'][0]}": a for a in (r["attributes"] for r in rows)}
+    for key in list(by_key)[:50]:
+        assert by_key[key]["subject"] == sim.world.find_tracking(*key.split(":"))["subject"]
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_fetch_event_leaves_the_collector_as_it_found_it(integration, sim, enabled):
     """The run pauses the cyclic collector (core/heap) and gives it back as it was, on or off."""
