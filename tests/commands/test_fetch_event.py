@@ -111,22 +111,25 @@ def test_fetch_event_tracking_whole_window_one_request_per_100_events(integratio
                                >= FROZEN_NOW - timedelta(minutes=5)}
 
 
-def test_fetch_event_kept_rows_compact_and_the_same_as_answered(integration, sim):
+@pytest.mark.parametrize("source", [TRACKING, {"messages_source": "PVO Quarantine"}], ids=["tracking", "pvo"])
+def test_fetch_event_kept_rows_compact_and_the_same_as_answered(integration, sim, source):
     """The result keeps every row: a row's attributes take no more room than the json module's reading
     of them would (issue 12, goal 3), and hold the same keys, in the same order, as the answer."""
     import json
     import sys
 
-    envelope = integration.run(CMD, {**TRACKING, "start_time": "-1d", "end_time": "now", "max_events": 5000})
+    envelope = integration.run(CMD, {**source, "start_time": "-4d", "end_time": "now", "max_events": 5000})
     rows = envelope["raw_data"]["data"]
-    assert len(rows) > 300
+    assert len(rows) > 20 and envelope["status"] == "Successful"
     for row in rows:
         attrs = row["attributes"]
         again = json.loads(json.dumps(attrs))
-        assert sys.getsizeof(attrs) <= sys.getsizeof(again) and list(attrs.items()) == list(again.items())
-    by_key = {f"{a['serialNumber']}:{a['mid'][0]}": a for a in (r["attributes"] for r in rows)}
-    for key in list(by_key)[:50]:
-        assert by_key[key]["subject"] == sim.world.find_tracking(*key.split(":"))["subject"]
+        assert len(attrs) >= 10 and sys.getsizeof(attrs) <= sys.getsizeof(again)
+        assert list(attrs.items()) == list(again.items())
+    if source is TRACKING:
+        by_key = {f"{a['serialNumber']}:{a['mid'][0]}": a for a in (r["attributes"] for r in rows)}
+        for key in list(by_key)[:50]:
+            assert by_key[key]["subject"] == sim.world.find_tracking(*key.split(":"))["subject"]
 
 
 @pytest.mark.parametrize("enabled", [True, False])
