@@ -131,3 +131,24 @@ def test_body_declared_charset_read_and_empty_body_none():
     assert body.decode_body('{"a": "é"}'.encode("latin-1"), "latin-1", 200) == {"a": "é"}
     assert body.decode_body('{"a": "é"}'.encode("utf-16"), "utf-16", 200) == {"a": "é"}
     assert body.decode_body(b"", None, 200) is None and body.decode_text(b"", "bogus", 200) == ""
+
+
+def test_body_long_charset_name_cut_at_40_in_the_message():
+    # a name past 40 characters that still names a codec (punctuation runs read as one "_"): rot_13
+    name = "rot" + "-" * 40 + "13"
+    with pytest.raises(body.UnexpectedResponse) as caught:
+        body.decode_body(b"{}", name, 200)
+    assert str(caught.value) == ("Unexpected response from the appliance: the answer cannot be decoded as charset "
+                                 f"{name[:40]!r} (LookupError).")
+
+
+def test_body_reader_out_of_stack_refused_as_too_deep(monkeypatch):
+    # the nesting check makes it unlikely; were the reader to run out of stack, never a traceback
+    def deep(text):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(body.jsoncodec, "read", deep)
+    with pytest.raises(body.UnexpectedResponse) as caught:
+        body.decode_body(b"[[1]]", None, 200)
+    assert str(caught.value) == "Unexpected response from the appliance: the answer nests too deep to be read."
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
