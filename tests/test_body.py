@@ -144,10 +144,11 @@ def test_body_long_charset_name_cut_at_40_in_the_message():
 
 def test_body_reader_out_of_stack_refused_as_too_deep(monkeypatch):
     # the nesting check makes it unlikely; were the reader to run out of stack, never a traceback
-    def deep(text):
-        raise RecursionError("maximum recursion depth exceeded")
+    class Deep:
+        def decode(self, text):
+            raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(body.jsoncodec, "read", deep)
+    monkeypatch.setattr(body, "_DECODER", Deep())
     with pytest.raises(body.UnexpectedResponse) as caught:
         body.decode_body(b"[[1]]", None, 200)
     assert str(caught.value) == "Unexpected response from the appliance: the answer nests too deep to be read."

@@ -11,10 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # The core's leaf modules (no imports of the runtime themselves) that the appliance layer may use:
-# the outcomes and error table, the secret set it masks bodies with, time formatting, and the JSON
-# codec it reads answers with.
-CORE_LEAVES = {"cisco_esa.core.outcome", "cisco_esa.core.redaction", "cisco_esa.core.timefmt",
-               "cisco_esa.core.jsoncodec"}
+# the outcomes and error table, the secret set it masks bodies with, and time formatting.
+CORE_LEAVES = {"cisco_esa.core.outcome", "cisco_esa.core.redaction", "cisco_esa.core.timefmt"}
 ALLOWED = {
     "commands": ("cisco_esa.asyncos", "cisco_esa.core", "cisco_esa.commands", "cisco_esa.fetch"),
     "cisco_esa.fetch": ("cisco_esa.asyncos", "cisco_esa.core", "cisco_esa.fetch"),

@@ -5,9 +5,9 @@ clear UnexpectedResponse, never an exception from deep inside a decoder."""
 from __future__ import annotations
 
 import codecs
+import json
 from typing import Any
 
-from cisco_esa.core import jsoncodec
 from cisco_esa.core.outcome import UnexpectedResponse
 from cisco_esa.core.redaction import Secrets
 
@@ -18,6 +18,9 @@ NOT_JSON = object()  # a body that is there but is not JSON
 MAX_DEPTH = 64
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _ONE_KIND = bytes.maketrans(b"{}", b"[]")
+# NaN and Infinity are not JSON (RFC 8259): read as null, so that what we print stays strict JSON.
+# One decoder for every answer: json.loads builds a new one per call once given an option.
+_DECODER = json.JSONDecoder(parse_constant=lambda name: None)
 
 
 def decode_body(content: bytes, encoding: str | None, status: int, secrets: Secrets | None = None) -> Any:
@@ -31,7 +34,7 @@ def decode_body(content: bytes, encoding: str | None, status: int, secrets: Secr
         raise UnexpectedResponse(f"the answer nests deeper than {MAX_DEPTH} levels, which no AsyncOS answer does.",
                                  status)
     try:
-        body = jsoncodec.read(text)  # NaN and Infinity read as null: what we print stays strict JSON
+        body = _DECODER.decode(text)
     except RecursionError:  # the depth check above makes this unlikely; never a traceback
         raise UnexpectedResponse("the answer nests too deep to be read.", status) from None
     except ValueError:

@@ -194,16 +194,6 @@ class Event:
 
 
 EVENT_ORDER = operator.attrgetter("time", "key")  # an event's place: oldest first, ties by key
-COMPACT_FROM = 10  # keys from which a kept row's attributes are rebuilt (_compact)
-
-
-def _compact(row) -> None:
-    """A row the run keeps, its attributes rebuilt to the table their keys need: orjson sizes a large
-    object's table for growth (1,168 bytes for a tracking row's 24 keys, against 832), and a run keeps
-    ten thousands of rows. Done as each page is read, while the page's own memory is freed for the next."""
-    attrs = row.get("attributes") if type(row) is dict else None
-    if type(attrs) is dict and len(attrs) >= COMPACT_FROM:
-        row["attributes"] = dict(attrs.items())
 
 
 class _Spool:
@@ -254,7 +244,6 @@ class _Run:
         # where a run that fails now may put the watermark: every event before it was taken
         self.safe_mark: datetime | None = None
         # streaming: the rows of a slice being read wait on disk, so memory stays bounded by a page
-        self.streaming = streaming
         self.spool = _Spool() if streaming and not source.ascending else None
         self.concurrency = concurrency
         self.pool = None
@@ -377,8 +366,6 @@ class _Run:
                         fresh.append(ev)
                         if self.spool is not None:
                             ev.row = self.spool.put(ev.row)
-                        else:
-                            _compact(row)
                 if len(rows) < size:
                     return fresh, True, None  # any later page of the batch was past the end
                 offset += size
@@ -431,8 +418,6 @@ class _Run:
                     self._emit(take)
                     self.watermark, self.more = floor_minute(ev.time), True
                     return
-                if not self.streaming:
-                    _compact(ev.row)
                 take.append(ev)
             self._emit(take)
             if take:
