@@ -43,8 +43,10 @@ def installed() -> tuple[tuple[str, str], ...]:
         except OSError:  # a zip, a missing folder
             continue
         for name in names:
+            if not name.endswith(".dist-info"):
+                continue
             dist, dash, version = name[: -len(".dist-info")].partition("-")
-            if name.endswith(".dist-info") and dash:
+            if dash:
                 found.add((_normal(dist), version))
     return tuple(sorted(found))
 
