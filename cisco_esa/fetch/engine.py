@@ -179,10 +179,11 @@ SOURCES = {"message tracking": TRACKING, "spam quarantine": QUARANTINE, "pvo qua
 class Event:
     """One raw row with its key, item id and time (clamped into the slice that returned it)."""
 
-    __slots__ = ("key", "item_id", "time", "iso", "row")
+    __slots__ = ("key", "item_id", "time", "iso", "row", "fields")
 
     def __init__(self, row, source: Source, lo: datetime, hi: datetime):
         self.row = row
+        self.fields: dict | str | None = None  # mapped (_Presenter.prepare): the fields, or why there are none
         self.key, self.item_id, shown = source.identify(row)
         real, self.iso = display_time(shown) if isinstance(shown, str) else (None, None)
         if real is None or real < lo:
@@ -231,8 +232,8 @@ class _Spool:
 class _Run:
     """The reading side of one whole-window run."""
 
-    def __init__(self, ctx, source: Source, seen: dict, cap: int, sink: Callable[[list], None],
-                 streaming: bool = False, concurrency: int = 1):
+    def __init__(self, ctx, source: Source, seen: dict, cap: int, sink: Callable[[list], None] | None,
+                 streaming: bool = False, concurrency: int = 1, prepare: Callable[[Event], None] | None = None):
         self.ctx = ctx
         self.api = ctx.api
         self.source = source
@@ -246,6 +247,10 @@ class _Run:
         # streaming: the rows of a slice being read wait on disk, so memory stays bounded by a page
         self.spool = _Spool() if streaming and not source.ascending else None
         self.concurrency = concurrency
+        # Maps each event on the thread that read its page, while the row is fresh in the cache (most
+        # of what mapping costs, done later, is fetching 10,000 rows back from memory); never when
+        # streaming, whose rows wait on disk and are mapped as they are emitted.
+        self.prepare = None if streaming else prepare
         self.pool = None
         self.dense_from: datetime | None = None  # rows were seen from here on by a slice read in part
         self.more = False
@@ -255,33 +260,39 @@ class _Run:
         self.duplicates = 0
 
     # -- the wire ------------------------------------------------------------------
-    def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list:
+    def page(self, lo: datetime, hi: datetime, offset: int, limit: int) -> list[Event]:
         return self.pages(lo, hi, [offset], limit)[0]
 
-    def pages(self, lo: datetime, hi: datetime, offsets: list[int], limit: int) -> list[list]:
-        """The pages at `offsets`, read at most `concurrency` at a time, in the order asked; each is
-        counted (and its progress told) here, on the run's own thread."""
+    def pages(self, lo: datetime, hi: datetime, offsets: list[int], limit: int) -> list[list[Event]]:
+        """The events of the pages at `offsets`, read at most `concurrency` at a time, in the order
+        asked; each page is counted (and its progress told) here, on the run's own thread."""
         start, end = minute_param(lo), minute_param(hi)
+        source, prepare = self.source, self.prepare
 
-        def fetch(offset: int) -> list:
-            return self.source.page(self.api, start, end, offset, limit)[:limit]
+        def fetch(offset: int) -> tuple[list, list[Event]]:
+            rows = source.page(self.api, start, end, offset, limit)[:limit]
+            events = [Event(row, source, lo, hi) for row in rows]
+            if prepare is not None:
+                for ev in events:
+                    prepare(ev)
+            return rows, events
 
         if len(offsets) == 1 or self.concurrency <= 1:
-            return [self._count(offset, fetch(offset)) for offset in offsets]
+            return [self._count(offset, *fetch(offset)) for offset in offsets]
         if self.pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self.pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="cisco-esa-fetch")
-        return [self._count(offset, rows) for offset, rows in zip(offsets, self.pool.map(fetch, offsets))]
+        return [self._count(offset, *read) for offset, read in zip(offsets, self.pool.map(fetch, offsets))]
 
-    def _count(self, offset: int, rows: list) -> list:
+    def _count(self, offset: int, rows: list, events: list[Event]) -> list[Event]:
         if offset and rows and rows == self.last_page:
             raise _ignores_offset(offset)  # an appliance (or a proxy) that ignores offset: never loop on it
         self.last_page = rows
         self.requests += 1
         self.rows_read += len(rows)
         self.ctx.rows_read(self.rows_read)
-        return rows
+        return events
 
     def close(self) -> None:
         if self.pool is not None:
@@ -305,7 +316,7 @@ class _Run:
             self.sink(batch)  # first: an event counts as emitted only once the sink has taken it
             for e in batch:
                 emitted[e.key] = e.time
-                e.row = None  # taken: a streaming run keeps no row
+                e.row = e.fields = None  # taken: a streaming run keeps no row
 
     # -- tracking: newest first, walked in ascending slices ----------------------
     def descending(self, lo: datetime, hi: datetime) -> None:
@@ -353,10 +364,9 @@ class _Run:
         rate = None
         while True:
             batch = self.pages(lo, hi, [offset + i * size for i in range(ahead)], size)
-            for rows in batch:
+            for events in batch:
                 first = last = None
-                for row in rows:
-                    ev = Event(row, self.source, lo, hi)
+                for ev in events:
                     first = first or ev
                     last = ev
                     if ev.key in keys:  # a row pushed down by new mail, read twice
@@ -366,7 +376,7 @@ class _Run:
                         fresh.append(ev)
                         if self.spool is not None:
                             ev.row = self.spool.put(ev.row)
-                if len(rows) < size:
+                if len(events) < size:
                     return fresh, True, None  # any later page of the batch was past the end
                 offset += size
                 # rows per second where we are now (newest first: the first row is the page's newest)
@@ -396,8 +406,7 @@ class _Run:
         size = self.source.page_max
         offset, read, step_backs = 0, set(), 0
         while True:
-            rows = self.page(lo, hi, offset, size)
-            events = [Event(row, self.source, lo, hi) for row in rows]
+            events = self.page(lo, hi, offset, size)
             if offset > 0 and (not events or events[0].key not in read):
                 # The overlap row is gone: rows moved up (a release or delete), step back a page.
                 step_backs += 1
@@ -423,10 +432,10 @@ class _Run:
             if take:
                 # oldest first: every event before the minute of the last one taken is emitted
                 self.safe_mark = floor_minute(take[-1].time)
-            if len(rows) < size:
+            if len(events) < size:
                 self.watermark = hi
                 return
-            offset += len(rows) - 1  # one row of overlap proves nothing moved up
+            offset += len(events) - 1  # one row of overlap proves nothing moved up
 
 
 def _minutes(span: timedelta) -> timedelta:
@@ -464,7 +473,7 @@ def fetch_event(params: dict, ctx) -> Result:
                   "lookback_minutes": params["lookback_minutes"], "max_events": params["max_events"]})
     present = _Presenter(source, getattr(ctx, "events", None))
     run = _Run(ctx, source, cp.seen, params["max_events"], present.take, present.streaming,
-               params.get("concurrency") or DEFAULT_CONCURRENCY)
+               params.get("concurrency") or DEFAULT_CONCURRENCY, present.prepare)
 
     def result(watermark: datetime | None) -> Result:
         new_state = state.with_source(source.name, cp.advance(watermark, run.emitted, lookback))
@@ -504,12 +513,12 @@ def _one_page(source: Source, params: dict, state: ckpt.Checkpoint, ctx) -> Resu
     start, end = params["start_time"], params["end_time"]
     lo, hi = floor_minute(start), floor_minute(end)
     _, _, query = endpoint_window(start, end, "minute")
-    run = _Run(ctx, source, {}, limit, None)
-    rows = run.page(lo, hi, offset, limit) if lo < hi else []
     present = _Presenter(source, None)
-    present.take([Event(row, source, lo, hi) for row in rows])
+    run = _Run(ctx, source, {}, limit, None, prepare=present.prepare)
+    events = run.page(lo, hi, offset, limit) if lo < hi else []
+    present.take(events)
     data, raw, items = present.finish()
-    data.update({"next_offset": offset + limit if len(rows) == limit else None, "more": len(rows) == limit,
+    data.update({"next_offset": offset + limit if len(events) == limit else None, "more": len(events) == limit,
                  "requests": run.requests, "query": query, "checkpoint": state.dump()})
     return Result(data=data, raw_data=raw, items=items)
 
@@ -521,37 +530,48 @@ class _Presenter:
     def __init__(self, source: Source, stream: Callable[[list, list], None] | None):
         self.source, self.stream = source, stream
         self.streaming = stream is not None
+        self._engine = mapping_engine()
+        # Every row here gets this tag: when the tag alone picks the source, it is picked once (what
+        # map_event adds per event is that pick, and the error for a row that is not an object).
+        self._tagged = self._engine.source_tagged(source.name)
         self.mapped: list[dict] = []
         self.raw: list = []
         self.items: list[Item] = []
 
+    def prepare(self, ev: Event) -> None:
+        """Tags the event's row with its source and maps it: ev.row becomes the raw event (the row
+        itself, tagged in place, when it is an object) and ev.fields its mapped fields, or the reason
+        it cannot be mapped. Safe on any thread: it touches this event alone."""
+        row, name = ev.row, self.source.name
+        if isinstance(row, dict):
+            row["sourceType"] = name  # the row is ours, parsed from this run's answer: tag it in place
+            ev.row = row
+        else:
+            ev.row = {"sourceType": name, "value": row}
+        try:
+            tagged = self._tagged
+            fields = tagged.map(row) if tagged is not None and ev.row is row else self._engine.map_event(row)
+        except Exception as exc:  # one bad event must not stop the others
+            ev.fields = str(exc) or type(exc).__name__
+            return
+        if ev.iso is not None:
+            fields[self.source.iso_twin] = ev.iso
+        fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
+        ev.fields = fields
+
     def take(self, events: list[Event]) -> None:
-        name, twin, engine = self.source.name, self.source.iso_twin, mapping_engine()
-        # Every row here gets this tag: when the tag alone picks the source, it is picked once (what
-        # map_event adds per event is that pick, and the error for a row that is not an object).
-        tagged_source = engine.source_tagged(name)
         mapped, raw = ([], []) if self.streaming else (self.mapped, self.raw)
         items = []
         for ev in events:
-            row = ev.row
-            if isinstance(row, dict):
-                row["sourceType"] = name  # the row is ours, parsed from this run's answer: tag it in place
-                tagged = row
+            if ev.fields is None:
+                self.prepare(ev)
+            raw.append(ev.row)
+            fields = ev.fields
+            if type(fields) is dict:
+                mapped.append(fields)
+                items.append(Item(ev.item_id))
             else:
-                tagged = {"sourceType": name, "value": row}
-            raw.append(tagged)
-            try:
-                fields = tagged_source.map(row) if tagged is row and tagged_source is not None else \
-                    engine.map_event(row)
-            except Exception as exc:  # one bad event must not stop the others
-                reason = str(exc) or type(exc).__name__
-                items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({reason}).")))
-                continue
-            if ev.iso is not None:
-                fields[twin] = ev.iso
-            fields["_item_id"] = ev.item_id  # pairs the event with its item (contract §3)
-            mapped.append(fields)
-            items.append(Item(ev.item_id))
+                items.append(Item(ev.item_id, UnexpectedResponse(f"event {ev.item_id} cannot be mapped ({fields}).")))
         if self.streaming:
             self.stream(mapped, raw)  # before counting them: what the sink refused was not emitted
         self.items.extend(items)
