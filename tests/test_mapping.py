@@ -641,3 +641,36 @@ def test_compile_path_rejects_what_jsonpath_ng_rejects(path):
     with pytest.raises(Exception) as theirs:
         jsonpath_ng.parse("$" + path if path.startswith((".", "[")) else path)
     assert type(ours.value) is type(theirs.value)
+
+
+@PROPERTY
+@given(paths=st.lists(st.sampled_from(["$..b", "$.a[0:2].b", "$.a.*.b", "$.a[*].b", "$.a[-1].c.b", "$.x,y", ".a",
+                                       ".a[1]", ".a[*]"]), min_size=1, max_size=5),
+       document=junk | st.fixed_dictionaries({}, optional={"a": junk, "x": junk, "y": junk}))
+def test_property_mapping_with_paths_only_jsonpath_ng_reads_equals_their_fields(paths, document):
+    # Such a field calls its own Field.get (jsonpath-ng's find) from the generated function, among
+    # the inline ones: the mapping is what each field's get says.
+    fields = tuple(compile_path(p, f"f{i}") for i, p in enumerate(paths))
+    mapping = Mapping("g", "G", Path("g.yaml"), "$.data", "{$.sourceType}=g",
+                      compile_path("$.sourceType"), "g", fields)
+    expected = {f.name: f.get(document) for f in fields if f.get(document) is not ABSENT}
+    assert _same(mapping.map(document), expected), paths
+
+
+def test_mapping_names_and_keys_reach_the_generated_code_as_constants_only():
+    odd = ["x'}\n__import__('os').system('false') #", "def", "c0", "ABSENT", 'a"b', "event"]
+    fields = tuple(compile_path(f".{key}", name) for name, key in zip(odd, ["def", "c0", "ABSENT", "event", "_keys_of", "a"]))
+    mapping = Mapping("g", "G", Path("g.yaml"), "$.data", "{$.sourceType}=g",
+                      compile_path("$.sourceType"), "g", fields)
+    document = {"def": 1, "c0": 2, "ABSENT": 3, "event": 4, "_keys_of": 5, "a": 6}
+    assert mapping.map(document) == dict(zip(odd, [1, 2, 3, 4, 5, 6]))
+    assert _same(mapping.map(document), _reference_map(mapping, document))
+    for text in odd[:1] + ['a"b']:
+        assert text not in mapping.map.source
+    assert mapping.map({}) == {}
+
+
+def test_generated_mapping_reads_a_shared_key_path_once():
+    # every tracking field lies under .attributes: the generated code looks it up once
+    source = load_mappings(MAPPINGS).mapping("messageTracking").map.source
+    assert source.count(".get if type(event) is dict") == 1 and source.count("g_event(") == 1

@@ -137,7 +137,8 @@ class Secrets:
         if self.found_in(text) or any(q in text for q in self._quoted_short):
             return True
         escapes = self._escapes
-        return bool(escapes and escapes.search(text))
+        # every such escape begins with a backslash: a text without one (the usual page) needs no regex
+        return bool(escapes and "\\" in text and escapes.search(text))
 
     def scrub(self, text):
         if not isinstance(text, str):

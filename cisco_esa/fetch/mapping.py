@@ -5,14 +5,16 @@ A value is exactly what jsonpath-ng's ``find()`` yields for the path: the node i
 path of keys and indices, the list of matches for any other (``[*]``, slices, ``..``); a path
 that matches nothing leaves its field out. Plain paths (``.key``, ``[n]``, ``[*]``) run as
 small closures that follow jsonpath-ng's rules (tests/test_mapping.py proves them equal);
-any other path runs through jsonpath-ng itself, imported only when a mapping needs it.
+any other path runs through jsonpath-ng itself, imported only when a mapping needs it. A
+mapping's fields together run as one function generated from their paths (_mapper), equal
+to the closures on any event.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -83,6 +85,11 @@ def _key(value: Any, name: str) -> Any:
         return value.get(name, ABSENT)
     except (TypeError, AttributeError):
         return ABSENT
+
+
+def _keys_of(value: Any) -> Callable[[str, Any], Any]:
+    """value's fields read as a dict's get(name, ABSENT) reads an object's: _key for each."""
+    return lambda name, _absent: _key(value, name)
 
 
 def _index(value: Any, i: int) -> Any:
@@ -271,24 +278,11 @@ class Mapping:
     search_path: Field
     search_value: str = ""
     fields: tuple[Field, ...] = ()
+    # map(event): ``{field name: value}`` for the fields whose path matches in ``event`` (_mapper's)
+    map: Callable[[Any], dict[str, Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Consecutive fields that begin with the same key share one lookup of it (every
-        # tracking field begins with `attributes`): groups of (head, members). A member is
-        # (name, key, tail): from the head's value, the key when the next step is one (read
-        # by map() with the dict's own get: one C call per field), then the tail closure.
-        groups: list[tuple[Step | None, Callable[[Any], Any], list]] = []
-        for f in self.fields:
-            steps = list(f.steps or ())
-            if not steps or steps[0][0] is None:  # no shared key: the whole path is the tail
-                groups.append((None, _identity, [(f.name, None, f.get)]))
-                continue
-            if not groups or groups[-1][0] != steps[0]:
-                groups.append((steps[0], _walk(steps[:1]), []))
-            rest = steps[1:]
-            key = rest.pop(0)[0] if rest and rest[0][0] is not None else None
-            groups[-1][2].append((f.name, key, _plain_getter(rest) if rest else None))
-        object.__setattr__(self, "_groups", tuple((head, tuple(members)) for _, head, members in groups))
+        object.__setattr__(self, "map", _mapper(self.fields, self.source))
 
     def matches(self, event: Any) -> bool:
         """True when the search string selects ``event``."""
@@ -300,21 +294,73 @@ class Mapping:
         candidates = (value,) if self.search_path.singular else value
         return any(_scalar_text(v) == self.search_value for v in candidates)
 
-    def map(self, event: Any) -> dict[str, Any]:
-        """``{field name: value}`` for the fields whose path matches in ``event``."""
-        out = {}
-        for head, members in self._groups:  # type: ignore[attr-defined]
-            start = head(event)
-            if start is ABSENT:  # every member is absent too
-                continue
-            get = start.get if type(start) is dict else (lambda name, _, start=start: _key(start, name))
-            for name, key, tail in members:
-                value = start if key is None else get(key, ABSENT)
-                if tail is not None and value is not ABSENT:
-                    value = tail(value)
-                if value is not ABSENT:
-                    out[name] = value
-        return out
+
+
+def _mapper(fields: tuple[Field, ...], source: str) -> Callable[[Any], dict[str, Any]]:
+    """The mapping of `fields` as one function, in straight-line code generated from their paths (as
+    dataclasses and namedtuple make their methods): each key path read once for all the fields that
+    share it, each step inline when its value has the usual type (an object under `.name`, an array
+    under `[n]` and `[*]`), else the same helper the closures call (_key, _index, _children), so the
+    value is the closures' (and jsonpath-ng's) whatever the event. A path jsonpath-ng alone reads
+    calls its Field.get. Names and keys from the file reach the code only as constants bound by
+    name (c0, c1, ...), never as source text."""
+    constants: dict[str, Any] = {}
+    lines: list[str] = []
+    seen: dict[tuple, str] = {}  # a key path already read -> its variable
+    getters: dict[str, str] = {}  # a variable whose keys are read -> its reader of keys
+
+    def const(value: Any) -> str:
+        name = f"c{len(constants)}"
+        constants[name] = value
+        return name
+
+    def key_path(keys: tuple[str, ...]) -> str:
+        """The variable holding the value at `keys` (event when none), reading each prefix once."""
+        if not keys:
+            return "event"
+        if keys not in seen:
+            parent, k = key_path(keys[:-1]), const(keys[-1])
+            if parent not in getters:  # an object's own get, or _key for anything else
+                getters[parent] = f"g_{parent}"
+                lines.append(f"    g_{parent} = {parent}.get if type({parent}) is dict else _keys_of({parent})")
+            var = seen[keys] = f"p{len(seen)}"
+            lines.append(f"    {var} = {getters[parent]}({k}, ABSENT)")
+        return seen[keys]
+
+    values = []
+    for n, f in enumerate(fields):
+        steps = list(f.steps) if f.steps is not None else None
+        keys: list[str] = []
+        while steps and steps[0][0] is not None:
+            keys.append(steps.pop(0)[0])
+        var = f"v{n}"
+        if steps is None or len(steps) > 1:  # jsonpath-ng's, or steps past an index or a wildcard
+            lines.append(f"    {var} = {const(f.get)}(event)")
+        elif not steps:
+            var = key_path(tuple(keys))
+        elif steps[0][1] is not None:  # `[i]` last
+            x, i = key_path(tuple(keys)), const(steps[0][1])
+            lines.append(f"    {var} = {x}[{i}] if type({x}) is list and -len({x}) <= {i} < len({x}) else _index({x}, {i})")
+        else:  # `[*]` last
+            x = key_path(tuple(keys))
+            lines.append(f"    {var} = ({x}[:] if type({x}) is list else _children({x})) or ABSENT")
+        values.append(var)
+    names = [const(f.name) for f in fields]
+    every = " and ".join(f"{v} is not ABSENT" for v in dict.fromkeys(values)) or "True"
+    lines.append(f"    if {every}:")
+    lines.append("        return {" + ", ".join(f"{k}: {v}" for k, v in zip(names, values)) + "}")
+    lines.append(f"    return {{k: v for k, v in zip({const(tuple(f.name for f in fields))}, ({', '.join(values)},)) "
+                 "if v is not ABSENT}")
+    # A closure over the constants: each is read as a local cell, not looked up by name.
+    bound = {"ABSENT": ABSENT, "_keys_of": _keys_of, "_index": _index, "_children": _children, **constants}
+    code = (f"def make({', '.join(bound)}):\n    def map_event(event):\n"
+            + "\n".join("    " + line for line in lines) + "\n    return map_event\n")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, f"<field mapping {source}>", "exec"), namespace)
+    function = namespace["make"](**bound)
+    function.__doc__ = "{field name: value} for the fields whose path matches in event."
+    function.source = code  # what was generated, for a reader (and the tests)
+    return function
 
 
 @dataclass(frozen=True)
