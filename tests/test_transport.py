@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 import requests_mock
 from urllib3.exceptions import InsecureRequestWarning
 
@@ -612,3 +613,42 @@ def test_transport_first_request_after_login_carries_no_cookie_the_login_cleared
     t.session.cookies.set("sid", "stale", domain="esa.test", path="/")
     t.request("GET", "login/privileges", params={})
     assert "Cookie" not in got.last_request.headers and got.last_request.headers["jwtToken"] == "tok-1"
+
+
+@pytest.mark.parametrize("method,headers,body", [
+    ("GET", {}, None),
+    ("POST", {"Content-Type": "application/json"}, {"data": {"senderList": ["a@b.example"]}}),
+    ("DELETE", {"Content-Type": "application/json"}, {"mids": [1, 2]}),
+    ("DELETE", {}, None),
+])
+@pytest.mark.parametrize("auth", ["basic", "none", "proxy"])
+def test_client_prepared_request_is_what_session_request_prepares(method, headers, body, auth):
+    # _prepare makes each request from a template instead of Session.prepare_request: the same
+    # method, URL, headers (auth and cookies included) and body, whatever the session holds.
+    t = client(auth="basic", **({"proxy": "http://proxy.test:3128"} if auth == "proxy" else {}))
+    t.session.cookies.set("sid", "abc", domain="esa.test", path="/")
+    t.session.cookies.set("other", "x", domain="elsewhere.test", path="/")
+    url = t.url("quarantine/messages", {"quarantineType": "spam", "q": "a b:c/d"})
+    request_auth = None if auth != "none" else _no_auth()
+    ours = t._prepare(method, url, headers, body, request_auth)
+    theirs = t.session.prepare_request(requests.Request(method, url, headers=headers, json=body, auth=request_auth))
+    assert (ours.method, ours.url, ours.body) == (theirs.method, theirs.url, theirs.body)
+    assert dict(ours.headers) == dict(theirs.headers)
+    assert ("Authorization" in ours.headers) is (auth != "none") and ours.headers["Cookie"] == "sid=abc"
+    assert ours.hooks == theirs.hooks and t._template.hooks == {"response": []}  # nothing piles up
+
+
+def test_client_prepared_requests_never_share_auth_hooks(mock):
+    # JwtAuth registers a response hook on each request: a copy of the template must not carry the last one's
+    mock.post(f"{BASE}/login", **login_answer("tok.en.one"))
+    mock.get(f"{BASE}/login/privileges", json={"data": {}})
+    t = client()
+    for _ in range(3):
+        t.get("login/privileges")
+    assert t._template.hooks == {"response": []}
+    assert len(t._prepare("GET", t.url("x"), {}, None, None).hooks["response"]) == 1
+
+
+def _no_auth():
+    from cisco_esa.asyncos.transport import _NoAuth
+    return _NoAuth()

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+from requests.hooks import default_hooks
 from requests.utils import should_bypass_proxies
 from urllib3.exceptions import InsecureRequestWarning
 
@@ -114,6 +115,10 @@ class Transport:
             self.session.auth = self._jwt
         elif conn.auth == "basic":
             self.session.auth = (conn.username, conn.password)
+        # The session's settings merged once (its headers: neither auth nor cookies, which each request
+        # takes as they are when it is sent): see _prepare.
+        self._template = self.session.prepare_request(requests.Request("GET", self.base_url(), auth=_NoAuth()))
+        self._template.headers.pop("Cookie", None)
 
     @property
     def logins(self) -> int:
@@ -239,8 +244,8 @@ class Transport:
         headers = {"Content-Type": "application/json"} if body is not None else {}
         started = time.monotonic()
         with self._translated(method, path, changes):
-            r = self.session.request(method, url, headers=headers, json=body, timeout=self.conn.timeout,
-                                     auth=auth, allow_redirects=False)
+            r = self.session.send(self._prepare(method, url, headers, body, auth), timeout=self.conn.timeout,
+                                  allow_redirects=False)
         self._answered = True
         log.debug("%s %s -> %s (%.3f s)", method, url, r.status_code, time.monotonic() - started)
         self.clock.note(r.headers.get("Date"))
@@ -248,6 +253,22 @@ class Transport:
         plain = r.status_code == 400 and _PLAIN_ON_HTTPS in content[:4096].lower()
         decoded = decode_body(content, r.encoding, r.status_code, self.secrets if mask else None)
         return Response(r.status_code, decoded, r.headers, plain_on_https=plain)
+
+    def _prepare(self, method: str, url: str, headers: dict, body: Any, auth) -> requests.PreparedRequest:
+        """The request Session.request would send for these arguments, made from the template: a copy
+        given its method, URL, headers, the session's cookies, its JSON body and its auth (the request's,
+        else the session's), by PreparedRequest's own steps in prepare()'s order, auth last. What it
+        saves is Session.prepare_request merging every setting of the session again, which in requests
+        2.32-2.34 took about a fifth of a page's client CPU."""
+        p = self._template.copy()
+        p.hooks = default_hooks()  # copy() shares the template's hook lists; auth adds its own
+        p.prepare_method(method)
+        p.prepare_url(url, None)
+        p.headers.update(headers)
+        p.prepare_cookies(self.session.cookies)
+        p.prepare_body(None, None, body)
+        p.prepare_auth(auth if auth is not None else self.session.auth, url)
+        return p
 
     @contextlib.contextmanager
     def _translated(self, method: str, path: str, changes: bool | None = None) -> Iterator[None]:
