@@ -101,7 +101,12 @@ def test_jsoncodec_write_edge_as_json(value):
 def test_jsoncodec_write_goes_through_orjson_and_falls_back_to_json():
     # the one visible difference tells which wrote: orjson spells 1e-07 the shortest way
     assert jsoncodec.write([1e-7, "é"]) == '[1e-7,"é"]'
-    assert jsoncodec.write([1e-7, None]) == "[1e-07,null]"  # a null: json writes it again
+    assert jsoncodec.write([1e-7, None, {"error": None}]) == '[1e-7,null,{"error":null}]'  # a null alone: orjson's
+    # a NaN or an infinity, however deep, is written by json, which refuses it
+    for nonfinite in (math.nan, math.inf, -math.inf):
+        for value in (nonfinite, [1e-7, None, nonfinite], {"a": ({"b": [None, nonfinite]},)}):
+            with pytest.raises(ValueError):
+                jsoncodec.write(value)
 
 
 def test_jsoncodec_write_cycle_raises_value_error_as_json():

@@ -674,3 +674,8 @@ def test_generated_mapping_reads_a_shared_key_path_once():
     # every tracking field lies under .attributes: the generated code looks it up once
     source = load_mappings(MAPPINGS).mapping("messageTracking").map.source
     assert source.count(".get if type(event) is dict") == 1 and source.count("g_event(") == 1
+
+
+def test_mapping_of_no_fields_maps_every_event_to_nothing():
+    mapping = Mapping("g", "G", Path("g.yaml"), "$.data", "{$.sourceType}=g", compile_path("$.sourceType"), "g", ())
+    assert mapping.map({"a": 1}) == {} and mapping.map(None) == {}

@@ -295,7 +295,6 @@ class Mapping:
         return any(_scalar_text(v) == self.search_value for v in candidates)
 
 
-
 def _mapper(fields: tuple[Field, ...], source: str) -> Callable[[Any], dict[str, Any]]:
     """The mapping of `fields` as one function, in straight-line code generated from their paths (as
     dataclasses and namedtuple make their methods): each key path read once for all the fields that
@@ -349,8 +348,9 @@ def _mapper(fields: tuple[Field, ...], source: str) -> Callable[[Any], dict[str,
     every = " and ".join(f"{v} is not ABSENT" for v in dict.fromkeys(values)) or "True"
     lines.append(f"    if {every}:")
     lines.append("        return {" + ", ".join(f"{k}: {v}" for k, v in zip(names, values)) + "}")
-    lines.append(f"    return {{k: v for k, v in zip({const(tuple(f.name for f in fields))}, ({', '.join(values)},)) "
-                 "if v is not ABSENT}")
+    if values:
+        lines.append(f"    return {{k: v for k, v in zip({const(tuple(f.name for f in fields))}, ({', '.join(values)},)) "
+                     "if v is not ABSENT}")
     # A closure over the constants: each is read as a local cell, not looked up by name.
     bound = {"ABSENT": ABSENT, "_keys_of": _keys_of, "_index": _index, "_children": _children, **constants}
     code = (f"def make({', '.join(bound)}):\n    def map_event(event):\n"
