@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import re
 import subprocess
 import sys
 import textwrap
@@ -679,3 +680,15 @@ def test_generated_mapping_reads_a_shared_key_path_once():
 def test_mapping_of_no_fields_maps_every_event_to_nothing():
     mapping = Mapping("g", "G", Path("g.yaml"), "$.data", "{$.sourceType}=g", compile_path("$.sourceType"), "g", ())
     assert mapping.map({"a": 1}) == {} and mapping.map(None) == {}
+
+
+def test_generated_mapping_reads_every_spec_path_inline():
+    # a path of keys, then at most one [n] or [*], is inline code; only a longer tail (PVO's
+    # `.attributes.quarantineForReasonDict[*].quarantineName`) calls its closure
+    for mapping in load_mappings(MAPPINGS).mappings:
+        longer = [f for f in mapping.fields if len([s for s in f.steps if s[0] is None]) > 1
+                  or any(s[0] is not None for s in f.steps[next((i for i, s in enumerate(f.steps) if s[0] is None),
+                                                                len(f.steps)):])]
+        calls = re.findall(r"= c\d+\(event\)", mapping.map.source)
+        assert len(calls) == len(longer), (mapping.source, [f.path for f in longer])
+    assert len(re.findall(r"= c\d+\(event\)", load_mappings(MAPPINGS).mapping("pvoQuarantine").map.source)) == 1

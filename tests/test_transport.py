@@ -620,6 +620,7 @@ def test_transport_first_request_after_login_carries_no_cookie_the_login_cleared
     ("POST", {"Content-Type": "application/json"}, {"data": {"senderList": ["a@b.example"]}}),
     ("DELETE", {"Content-Type": "application/json"}, {"mids": [1, 2]}),
     ("DELETE", {}, None),
+    ("GET", {"Accept": "text/plain", "X-Request-Id": "7"}, None),  # a request's own header wins over the session's
 ])
 @pytest.mark.parametrize("auth", ["basic", "none", "proxy"])
 def test_client_prepared_request_is_what_session_request_prepares(method, headers, body, auth):
