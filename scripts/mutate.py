@@ -55,6 +55,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "yamldoc": ("cisco_esa/core/yamldoc.py", ["tests/test_yamldoc.py"]),
     "validcache": ("cisco_esa/core/validcache.py", ["tests/test_validcache.py"]),
     "jsoncodec": ("cisco_esa/core/jsoncodec.py", ["tests/test_jsoncodec.py"]),
+    "heap": ("cisco_esa/core/heap.py", ["tests/test_heap.py"]),
 }
 
 SKIP_COPY = {".venv", ".git", "dist", ".pytest_cache", ".hypothesis", "__pycache__"}
