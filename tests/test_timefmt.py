@@ -244,3 +244,55 @@ def test_iso_equals_strftime(when):
     from cisco_esa.core.timefmt import _utc
 
     assert iso(when) == _utc(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _fixed_form(when: datetime) -> str:
+    return when.strftime("%d %b ") + f"{when.year:04d}" + when.strftime(" %H:%M:%S") + " (GMT +00:00)"
+
+
+@given(when=st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)))
+@settings(max_examples=300)
+def test_timefmt_fast_reader_takes_every_well_formed_utc_text(when):
+    """The by-position reader (not the regex behind it) reads every text of the fixed UTC form, so that
+    a fetch's rows never fall back to the slow way: the same answer, and it is the fast reader's."""
+    from cisco_esa.core.timefmt import _fixed_utc
+
+    text = _fixed_form(when)
+    expected = when.replace(microsecond=0, tzinfo=timezone.utc)
+    assert _fixed_utc(text) == (expected, iso(expected))
+    assert _fixed_utc(text) == (expected, iso(expected))  # from the hour cache
+
+
+@pytest.mark.parametrize("text,fast", [
+    ("01 Jan 1000 00:00:00 (GMT +00:00)", (datetime(1000, 1, 1, tzinfo=timezone.utc), "1000-01-01T00:00:00Z")),
+    ("31 Dec 9999 23:59:59 (GMT +00:00)", (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc),
+                                           "9999-12-31T23:59:59Z")),
+    ("20 Sep 2022 14:60:50 (GMT +00:00)", (None, None)),  # a minute of 60-99: no time, said at once
+    ("20 Sep 2022 14:54:99 (GMT +00:00)", (None, None)),
+    ("01 Jan 0999 00:00:00 (GMT +00:00)", None),  # before 1000: left to the regex (and strftime)
+    ("20 Sep 2022 14:54:50 (GMT +01:00)", None),  # another zone: the regex's
+    ("20 Sep 2022 14:54:5 (GMT +00:00)", None),
+    ("20xSep 2022 14:54:50 (GMT +00:00)", None),  # each space the reader checks, on its own
+    ("20 Sepx2022 14:54:50 (GMT +00:00)", None),
+    ("20 Sep 2022x14:54:50 (GMT +00:00)", None),
+    ("31 Feb 2022 14:54:50 (GMT +00:00)", None),  # no such day: the hour names no hour
+])
+def test_timefmt_fast_reader_edges(text, fast):
+    from cisco_esa.core.timefmt import _fixed_utc
+
+    assert _fixed_utc(text) == fast
+    when = parse_appliance_time(text)
+    assert display_time(text) == (when, iso(when))
+
+
+def test_timefmt_fast_reader_caches_each_hour_up_to_its_bound(monkeypatch):
+    from cisco_esa.core import timefmt
+
+    monkeypatch.setattr(timefmt, "_HOURS", {})
+    timefmt._fixed_utc("20 Sep 2022 14:54:50 (GMT +00:00)")
+    assert timefmt._HOURS == {"20 Sep 2022 14": (2022, 9, 20, 14, "2022-09-20T14")}
+    start = datetime(2000, 1, 1)
+    for n in range(timefmt._HOURS_MAX + 10):
+        when = start + timedelta(hours=n)
+        assert timefmt._fixed_utc(_fixed_form(when))[0] == when.replace(tzinfo=timezone.utc)
+    assert len(timefmt._HOURS) == timefmt._HOURS_MAX  # bounded, and full: read past it without caching
