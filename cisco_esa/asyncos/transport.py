@@ -115,12 +115,12 @@ class Transport:
             self.session.auth = self._jwt
         elif conn.auth == "basic":
             self.session.auth = (conn.username, conn.password)
-        # The session's settings merged once (its headers: neither auth nor cookies, which each request
-        # takes as they are when it is sent): see _prepare. Its URL is a stand-in every request replaces,
-        # so that a server_url no request can use fails where requests fail, as a TransportError.
+        # The session's settings merged once (its headers: no auth, and no cookies, the session having none
+        # yet; each request takes both as they are when it is sent): see _prepare. Its URL is a stand-in
+        # every request replaces, so that a server_url no request can use fails where requests fail, as a
+        # TransportError.
         self._template = self.session.prepare_request(requests.Request("GET", "https://template.invalid/",
                                                                        auth=_NoAuth()))
-        self._template.headers.pop("Cookie", None)
 
     @property
     def logins(self) -> int:

@@ -543,14 +543,14 @@ class _Presenter:
         itself, tagged in place, when it is an object) and ev.fields its mapped fields, or the reason
         it cannot be mapped. Safe on any thread: it touches this event alone."""
         row, name = ev.row, self.source.name
+        mapping = None
         if isinstance(row, dict):
             row["sourceType"] = name  # the row is ours, parsed from this run's answer: tag it in place
-            ev.row = row
+            mapping = self._tagged
         else:
             ev.row = {"sourceType": name, "value": row}
         try:
-            tagged = self._tagged
-            fields = tagged.map(row) if tagged is not None and ev.row is row else self._engine.map_event(row)
+            fields = mapping.map(row) if mapping is not None else self._engine.map_event(row)
         except Exception as exc:  # one bad event must not stop the others
             ev.fields = str(exc) or type(exc).__name__
             return
